@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.admin_scoping import TenantScopedAdmin, admin_tenant_ids, is_platform_admin
+from helpdesk.models import Membership, Tenant, TenantDomain, User
+
+admin.site.site_header = _("Регламент — администрирование")
+admin.site.site_title = _("Регламент")
+admin.site.index_title = _("Настройки службы поддержки")
+
+
+class TenantDomainInline(admin.TabularInline):
+    model = TenantDomain
+    extra = 0
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    """Superusers manage tenants; a tenant admin may view and adjust their own tenant's settings."""
+
+    list_display = ["name", "slug", "ticket_prefix", "is_active"]
+    search_fields = ["name", "slug"]
+    inlines = [TenantDomainInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "ticket_prefix", "brand_color", "is_active"]}),
+        (
+            _("Правила"),
+            {
+                "fields": [
+                    "accept_unknown_senders",
+                    "closed_reply_policy",
+                    "reopen_window_days",
+                    "time_accounting_minimum_minutes",
+                    "client_visibility",
+                    "clients_choose_priority",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tenant]:
+        qs = super().get_queryset(request)
+        return qs if is_platform_admin(request) else qs.filter(pk__in=admin_tenant_ids(request))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [] if is_platform_admin(request) else ["slug", "ticket_prefix", "is_active"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        return self.inlines if is_platform_admin(request) else []
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_platform_admin(request) or bool(admin_tenant_ids(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if is_platform_admin(request):
+            return True
+        return bool(admin_tenant_ids(request)) and (obj is None or obj.pk in admin_tenant_ids(request))
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_platform_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_platform_admin(request)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        from django.http import Http404
+
+        if self.get_object(request, admin.utils.unquote(object_id)) is None:
+            raise Http404("Not found")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantScopedAdmin):
+    list_display = ["user", "role"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "user__full_name"]
+    autocomplete_fields: list[str] = []
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Users are global (one login may serve several tenants): platform superusers only."""
+
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_superuser", "is_active"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Профиль"), {"fields": ["full_name"]}),
+        (_("Права"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Даты"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]

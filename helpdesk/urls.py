@@ -1,0 +1,13 @@
+"""Platform URLs. Tenant pages are routed by ``TenantMiddleware`` to ``helpdesk.urls_tenant``."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from helpdesk import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,1 @@
+"""Mailgate models: mailboxes, stored raw messages and the outbox (mailgate issue)."""

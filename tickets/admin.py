@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from helpdesk.admin_scoping import TenantScopedAdmin, TenantScopedInline
+from tickets.models import (
+    Attachment,
+    Category,
+    Contact,
+    CustomField,
+    Message,
+    Organization,
+    Queue,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(TenantScopedAdmin):
+    list_display = ["name", "sla_tier", "contract_number"]
+    search_fields = ["name", "email_domains", "contract_number"]
+
+
+@admin.register(Contact)
+class ContactAdmin(TenantScopedAdmin):
+    list_display = ["email", "full_name", "organization", "phone", "position"]
+    search_fields = ["email", "full_name", "phone"]
+    list_filter = ["organization"]
+    raw_id_fields: list[str] = []
+
+
+@admin.register(Queue)
+class QueueAdmin(TenantScopedAdmin):
+    list_display = ["name", "slug", "default_priority", "is_default"]
+    filter_horizontal = ["agents"]
+
+
+@admin.register(Category)
+class CategoryAdmin(TenantScopedAdmin):
+    list_display = ["name", "default_priority", "ordering", "is_active"]
+    list_editable = ["ordering", "is_active"]
+
+
+@admin.register(CustomField)
+class CustomFieldAdmin(TenantScopedAdmin):
+    list_display = ["label", "key", "field_type", "required", "ordering"]
+
+
+class MessageInline(TenantScopedInline):
+    model = Message
+    fields = ["created_at", "kind", "author_kind", "author_user", "author_contact", "body_text"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class TicketEventInline(TenantScopedInline):
+    model = TicketEvent
+    fields = ["created_at", "actor_label", "action", "field", "old_value", "new_value", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(TenantScopedAdmin):
+    """Read-mostly: tickets change through the agent UI so every change is a service call with an event."""
+
+    list_display = [
+        "display_number",
+        "subject",
+        "status",
+        "priority",
+        "organization",
+        "assignee",
+        "created_at",
+    ]
+    list_filter = ["status", "priority"]
+    search_fields = ["subject", "number"]
+    date_hierarchy = "created_at"
+    inlines = [MessageInline, TicketEventInline]
+    readonly_fields = [
+        "tenant",
+        "number",
+        "subject",
+        "requester",
+        "organization",
+        "queue",
+        "category",
+        "priority",
+        "status",
+        "assignee",
+        "sla_tier",
+        "channel",
+        "custom_fields",
+        "created_at",
+        "ack_due",
+        "first_response_due",
+        "first_response_at",
+        "resolution_due",
+        "resolved_at",
+        "closed_at",
+        "first_response_breached",
+        "resolution_breached",
+        "merged_into",
+    ]
+    exclude: list[str] = []
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    @admin.display(description="номер", ordering="number")
+    def display_number(self, obj: Ticket) -> str:
+        return obj.display_number
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(TenantScopedAdmin):
+    list_display = ["filename", "ticket", "content_type", "size"]
+    readonly_fields = ["ticket", "message", "file", "filename", "content_type", "size", "sha256", "is_inline"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(TicketLink)
+class TicketLinkAdmin(TenantScopedAdmin):
+    list_display = ["source", "kind", "target"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

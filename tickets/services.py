@@ -1,0 +1,566 @@
+"""Domain operations on tickets: the only place that writes tickets, messages and their history.
+
+Views, Celery tasks and the mailgate all call these functions. Each is keyword-only and atomic,
+locks the ticket row it changes, writes a ``TicketEvent`` and defers side effects (mail, tasks) to
+``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk.models import Tenant, User
+from sla.models import SLATier
+from tickets.models import (
+    Attachment,
+    AuthorKind,
+    Category,
+    Contact,
+    LinkKind,
+    Message,
+    MessageKind,
+    Organization,
+    Priority,
+    Queue,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    TicketLink,
+    TicketParticipant,
+    TimeEntry,
+)
+from tickets.statuses import ALLOWED_TRANSITIONS, InvalidTransition, Status, check_transition
+
+
+class TicketError(Exception):
+    """A domain rule refused the operation; the message is safe to show to the user."""
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    """File content handed to a service; views, the mailgate and tests all build these."""
+
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+    is_inline: bool = False
+
+
+# Side effects registered by other apps (mail notifications, SLA alerts). They run after commit.
+# Each receives (event_name, ticket_id, extra) and must enqueue work, not do it inline.
+_after_commit_listeners: list[Callable[[str, int, dict[str, Any]], None]] = []
+
+
+def register_after_commit_listener(listener: Callable[[str, int, dict[str, Any]], None]) -> None:
+    if listener not in _after_commit_listeners:
+        _after_commit_listeners.append(listener)
+
+
+def _after_commit(event_name: str, ticket_id: int, **extra: Any) -> None:
+    def run() -> None:
+        for listener in list(_after_commit_listeners):
+            listener(event_name, ticket_id, extra)
+
+    transaction.on_commit(run)
+
+
+def _actor_label(actor: User | None, contact: Contact | None) -> str:
+    if actor is not None:
+        return actor.get_full_name()
+    if contact is not None:
+        return str(contact)
+    return "Система"
+
+
+def record_event(
+    *,
+    ticket: Ticket,
+    action: str,
+    actor: User | None = None,
+    contact: Contact | None = None,
+    field: str = "",
+    old: object = "",
+    new: object = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        tenant_id=ticket.tenant_id,
+        ticket=ticket,
+        actor=actor,
+        actor_label=_actor_label(actor, contact),
+        action=action,
+        field=field,
+        old_value="" if old is None else str(old)[:300],
+        new_value="" if new is None else str(new)[:300],
+        reason=reason,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    """Re-read the ticket under a row lock so concurrent changes serialise instead of overwriting."""
+    locked = Ticket.objects.select_for_update().select_related("tenant").get(pk=ticket.pk)
+    ticket.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return ticket
+
+
+def _allocate_number(tenant: Tenant) -> int:
+    TicketCounter.objects.get_or_create(tenant=tenant)
+    counter = TicketCounter.objects.select_for_update().get(tenant=tenant)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def default_tier_for(*, tenant: Tenant, organization: Organization | None) -> SLATier | None:
+    if organization is not None and organization.sla_tier_id is not None:
+        return organization.sla_tier
+    return SLATier.objects.for_tenant(tenant).filter(is_default=True).first()
+
+
+def _resolve_priority(*, priority: int | None, category: Category | None, queue: Queue | None) -> int:
+    if category is not None and category.default_priority:
+        return category.default_priority
+    if priority:
+        return int(priority)
+    if queue is not None:
+        return queue.default_priority
+    return Priority.NORMAL
+
+
+def _check_same_tenant(tenant: Tenant, *objects: Any) -> None:
+    for obj in objects:
+        if obj is not None and obj.tenant_id != tenant.pk:
+            raise TicketError(f"{type(obj).__name__} {obj.pk} belongs to another tenant.")
+
+
+def _store_attachments(
+    *, ticket: Ticket, message: Message | None, files: Iterable[NewAttachment]
+) -> list[Attachment]:
+    stored = []
+    for item in files:
+        attachment = Attachment(
+            tenant_id=ticket.tenant_id,
+            ticket=ticket,
+            message=message,
+            filename=item.filename[:255] or "attachment",
+            content_type=item.content_type[:255],
+            size=len(item.content),
+            sha256=hashlib.sha256(item.content).hexdigest(),
+            is_inline=item.is_inline,
+        )
+        attachment.file.save(item.filename or "attachment", ContentFile(item.content), save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    tenant: Tenant,
+    subject: str,
+    body_text: str,
+    requester: Contact | None = None,
+    actor: User | None = None,
+    body_html: str = "",
+    organization: Organization | None = None,
+    queue: Queue | None = None,
+    category: Category | None = None,
+    priority: int | None = None,
+    channel: str = "portal",
+    custom_fields: dict[str, Any] | None = None,
+    message_id: str = "",
+    attachments: Sequence[NewAttachment] = (),
+    participants: Iterable[str] = (),
+    created_at: datetime | None = None,
+) -> Ticket:
+    """Open a ticket with its first message. ``actor`` is the agent for phone intake, else None."""
+    if not subject.strip():
+        raise TicketError("A ticket needs a subject.")
+    organization = organization or (requester.organization if requester else None)
+    _check_same_tenant(tenant, requester, organization, queue, category)
+    if queue is None:
+        queue = Queue.objects.for_tenant(tenant).filter(is_default=True).first()
+    now = created_at or timezone.now()
+    ticket = Ticket.objects.create(
+        tenant=tenant,
+        number=_allocate_number(tenant),
+        subject=subject.strip()[:300],
+        requester=requester,
+        organization=organization,
+        queue=queue,
+        category=category,
+        priority=_resolve_priority(priority=priority, category=category, queue=queue),
+        status=Status.NEW,
+        sla_tier=default_tier_for(tenant=tenant, organization=organization),
+        channel=channel,
+        custom_fields=custom_fields or {},
+        created_at=now,
+    )
+    message = Message.objects.create(
+        tenant=tenant,
+        ticket=ticket,
+        kind=MessageKind.PUBLIC,
+        author_kind=AuthorKind.AGENT if actor and requester is None else AuthorKind.CONTACT,
+        author_user=actor if requester is None else None,
+        author_contact=requester,
+        body_text=body_text,
+        body_html=body_html,
+        message_id=message_id,
+        source=channel,
+        created_at=now,
+    )
+    _store_attachments(ticket=ticket, message=message, files=attachments)
+    for email in participants:
+        ticket_add_participant(ticket=ticket, email=email)
+    record_event(
+        ticket=ticket,
+        action="created",
+        actor=actor,
+        contact=requester if actor is None else None,
+        data={"channel": channel, "priority": ticket.priority, "queue": queue.name if queue else None},
+        at=now,
+    )
+    _after_commit("ticket_created", ticket.pk, message_id=message.pk)
+    return ticket
+
+
+def ticket_add_participant(*, ticket: Ticket, email: str) -> TicketParticipant | None:
+    email = email.strip().lower()
+    if not email or (ticket.requester_id and ticket.requester.email.lower() == email):
+        return None
+    contact = Contact.objects.for_tenant(ticket.tenant_id).filter(email__iexact=email).first()
+    participant, _ = TicketParticipant.objects.get_or_create(
+        ticket=ticket, email=email, defaults={"tenant_id": ticket.tenant_id, "contact": contact}
+    )
+    return participant
+
+
+def round_minutes(minutes: int, minimum_unit: int) -> int:
+    """Book time in whole units of the tenant's minimum (SaveIT: 10 min of work → 30)."""
+    if minutes <= 0:
+        return 0
+    if minimum_unit <= 0:
+        return minutes
+    return math.ceil(minutes / minimum_unit) * minimum_unit
+
+
+@transaction.atomic
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    body_text: str,
+    actor: User | None = None,
+    contact: Contact | None = None,
+    internal: bool = False,
+    body_html: str = "",
+    message_id: str = "",
+    source: str = "web",
+    attachments: Sequence[NewAttachment] = (),
+    minutes_spent: int | None = None,
+    at: datetime | None = None,
+) -> Message:
+    """Add a public reply or an internal note from an agent (``actor``) or a client (``contact``)."""
+    if actor is not None and contact is not None:
+        raise TicketError("A reply has one author: an agent or a client contact, not both.")
+    if contact is not None and internal:
+        raise TicketError("Clients cannot write internal notes.")
+    if not body_text.strip() and not attachments:
+        raise TicketError("The message is empty.")
+    _check_same_tenant(ticket.tenant, contact)
+    _lock(ticket)
+    if ticket.status == Status.CLOSED and not internal:
+        raise TicketError(f"Ticket {ticket.display_number} is closed.")
+    now = at or timezone.now()
+    author_kind = AuthorKind.AGENT if actor else (AuthorKind.CONTACT if contact else AuthorKind.SYSTEM)
+    message = Message.objects.create(
+        tenant_id=ticket.tenant_id,
+        ticket=ticket,
+        kind=MessageKind.INTERNAL if internal else MessageKind.PUBLIC,
+        author_kind=author_kind,
+        author_user=actor,
+        author_contact=contact,
+        body_text=body_text,
+        body_html=body_html,
+        message_id=message_id,
+        source=source,
+        created_at=now,
+    )
+    _store_attachments(ticket=ticket, message=message, files=attachments)
+    record_event(
+        ticket=ticket,
+        action="note_added" if internal else "replied",
+        actor=actor,
+        contact=contact,
+        data={"message": message.pk, "author": author_kind},
+        at=now,
+    )
+    if minutes_spent and actor is not None:
+        _book_time(ticket=ticket, actor=actor, minutes_spent=minutes_spent, message=message, at=now)
+    if not internal:
+        if actor is not None and ticket.first_response_at is None:
+            ticket.first_response_at = now
+            ticket.save(update_fields=["first_response_at", "updated_at"])
+        _status_after_reply(ticket=ticket, actor=actor, contact=contact, at=now)
+    _after_commit("message_added", ticket.pk, message_id=message.pk, internal=internal, author=author_kind)
+    return message
+
+
+def _status_after_reply(*, ticket: Ticket, actor: User | None, contact: Contact | None, at: datetime) -> None:
+    if actor is not None and ticket.status == Status.NEW:
+        _change_status(ticket=ticket, status=Status.OPEN, actor=actor, reason="", at=at)
+    elif contact is not None and ticket.status in (Status.WAITING, Status.RESOLVED):
+        reason = "Ответ клиента" if ticket.status == Status.WAITING else "Клиент ответил на решённую заявку"
+        _change_status(ticket=ticket, status=Status.OPEN, contact=contact, reason=reason, at=at)
+
+
+def _book_time(
+    *, ticket: Ticket, actor: User, minutes_spent: int, message: Message | None, at: datetime
+) -> TimeEntry:
+    minutes = round_minutes(minutes_spent, ticket.tenant.time_accounting_minimum_minutes)
+    entry = TimeEntry.objects.create(
+        tenant_id=ticket.tenant_id,
+        ticket=ticket,
+        message=message,
+        user=actor,
+        minutes_spent=minutes_spent,
+        minutes=minutes,
+        created_at=at,
+    )
+    record_event(
+        ticket=ticket,
+        action="time_booked",
+        actor=actor,
+        field="time",
+        new=minutes,
+        data={"spent": minutes_spent, "booked": minutes},
+        at=at,
+    )
+    return entry
+
+
+@transaction.atomic
+def ticket_book_time(*, ticket: Ticket, actor: User, minutes_spent: int) -> TimeEntry:
+    if minutes_spent <= 0:
+        raise TicketError("Time spent must be a positive number of minutes.")
+    _lock(ticket)
+    return _book_time(
+        ticket=ticket, actor=actor, minutes_spent=minutes_spent, message=None, at=timezone.now()
+    )
+
+
+def _change_status(
+    *,
+    ticket: Ticket,
+    status: str,
+    actor: User | None = None,
+    contact: Contact | None = None,
+    reason: str,
+    at: datetime,
+    allowed: frozenset[str] | None = None,
+) -> None:
+    old = ticket.status
+    if allowed is None:
+        check_transition(old, status)
+    elif status not in allowed:
+        raise InvalidTransition(old, status)
+    ticket.status = status
+    fields = ["status", "updated_at"]
+    if status == Status.RESOLVED:
+        ticket.resolved_at = at
+        fields.append("resolved_at")
+    elif status == Status.CLOSED:
+        ticket.closed_at = at
+        fields.append("closed_at")
+    elif old in (Status.RESOLVED, Status.CLOSED):
+        ticket.resolved_at = None
+        ticket.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    ticket.save(update_fields=fields)
+    record_event(
+        ticket=ticket,
+        action="status_changed",
+        actor=actor,
+        contact=contact,
+        field="status",
+        old=old,
+        new=status,
+        reason=reason,
+        at=at,
+    )
+    _after_commit("status_changed", ticket.pk, old=old, new=status)
+
+
+@transaction.atomic
+def ticket_set_status(
+    *,
+    ticket: Ticket,
+    status: str,
+    actor: User | None = None,
+    contact: Contact | None = None,
+    reason: str = "",
+) -> Ticket:
+    """Move the ticket along the transition table; a refused move raises ``InvalidTransition``."""
+    _lock(ticket)
+    if ticket.status == status:
+        return ticket
+    _change_status(
+        ticket=ticket, status=status, actor=actor, contact=contact, reason=reason, at=timezone.now()
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(
+    *, ticket: Ticket, reason: str, actor: User | None = None, contact: Contact | None = None
+) -> Ticket:
+    """A client objects to a solution, or a reply arrives within the tenant's reopen window.
+
+    Unlike ``ticket_set_status`` this may leave "closed": the caller (portal or mailgate) has
+    already applied the tenant's closed-reply policy.
+    """
+    _lock(ticket)
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        raise InvalidTransition(ticket.status, Status.OPEN)
+    _change_status(
+        ticket=ticket,
+        status=Status.OPEN,
+        actor=actor,
+        contact=contact,
+        reason=reason,
+        at=timezone.now(),
+        allowed=frozenset({Status.OPEN}),
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(
+    *, ticket: Ticket, assignee: User | None, actor: User | None = None, reason: str = ""
+) -> Ticket:
+    from helpdesk.tenancy import is_agent
+
+    if assignee is not None and not is_agent(assignee, ticket.tenant):
+        raise TicketError(f"{assignee} is not a member of {ticket.tenant}.")
+    _lock(ticket)
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        return ticket
+    old = ticket.assignee
+    ticket.assignee = assignee
+    ticket.save(update_fields=["assignee", "updated_at"])
+    record_event(
+        ticket=ticket,
+        action="assigned",
+        actor=actor,
+        field="assignee",
+        old=old or "",
+        new=assignee or "",
+        reason=reason,
+    )
+    _after_commit("assigned", ticket.pk, assignee_id=assignee.pk if assignee else None)
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_priority(
+    *, ticket: Ticket, priority: int, actor: User | None = None, reason: str = ""
+) -> Ticket:
+    if priority not in Priority.values:
+        raise TicketError(f"Priority must be one of {Priority.values}.")
+    _lock(ticket)
+    if ticket.priority == priority:
+        return ticket
+    old = ticket.priority
+    ticket.priority = priority
+    ticket.save(update_fields=["priority", "updated_at"])
+    record_event(
+        ticket=ticket,
+        action="priority_changed",
+        actor=actor,
+        field="priority",
+        old=old,
+        new=priority,
+        reason=reason,
+    )
+    _after_commit("priority_changed", ticket.pk, old=old, new=priority)
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_category(
+    *, ticket: Ticket, category: Category | None, actor: User | None = None, reason: str = ""
+) -> Ticket:
+    """Change the category; a category that sets a priority applies it (ZooPortal)."""
+    _check_same_tenant(ticket.tenant, category)
+    _lock(ticket)
+    if ticket.category_id == (category.pk if category else None):
+        return ticket
+    old = ticket.category
+    ticket.category = category
+    ticket.save(update_fields=["category", "updated_at"])
+    record_event(
+        ticket=ticket,
+        action="category_changed",
+        actor=actor,
+        field="category",
+        old=old or "",
+        new=category or "",
+        reason=reason,
+    )
+    if category is not None and category.default_priority and category.default_priority != ticket.priority:
+        ticket_set_priority(
+            ticket=ticket,
+            priority=category.default_priority,
+            actor=actor,
+            reason=f"Приоритет категории «{category.name}»",
+        )
+    _after_commit("category_changed", ticket.pk)
+    return ticket
+
+
+@transaction.atomic
+def ticket_link(*, source: Ticket, target: Ticket, kind: str, actor: User | None = None) -> TicketLink:
+    if source.tenant_id != target.tenant_id:
+        raise TicketError("Tickets of different tenants cannot be linked.")
+    if source.pk == target.pk:
+        raise TicketError("A ticket cannot be linked to itself.")
+    if kind not in LinkKind.values:
+        raise TicketError(f"Unknown link kind {kind!r}.")
+    link, created = TicketLink.objects.get_or_create(
+        source=source, target=target, kind=kind, defaults={"tenant_id": source.tenant_id}
+    )
+    if created:
+        record_event(
+            ticket=source,
+            action="linked",
+            actor=actor,
+            field="link",
+            new=target.display_number,
+            data={"kind": kind, "target": target.pk},
+        )
+        record_event(
+            ticket=target,
+            action="linked",
+            actor=actor,
+            field="link",
+            new=source.display_number,
+            data={"kind": kind, "source": source.pk, "reverse": True},
+        )
+    return link
+
+
+def allowed_next_statuses(ticket: Ticket) -> list[str]:
+    return sorted(ALLOWED_TRANSITIONS[ticket.status])
