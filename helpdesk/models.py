@@ -126,6 +126,13 @@ class Tenant(models.Model):
         default=ClientVisibility.ORGANIZATION,
     )
     clients_choose_priority = models.BooleanField(_("клиент выбирает приоритет"), default=True)
+    allowed_attachment_extensions = models.CharField(
+        _("разрешённые типы вложений"),
+        max_length=500,
+        blank=True,
+        help_text=_("Расширения через запятую, например: jpg, gif, png, zip, rar. Пусто — любые, кроме исполняемых."),
+    )
+    max_attachment_mb = models.PositiveIntegerField(_("максимальный размер вложения, МБ"), default=20)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     class Meta:

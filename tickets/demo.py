@@ -79,7 +79,12 @@ DEMO_TENANTS: list[DemoTenant] = [
         ],
         tiers=[("Стандарт", True), ("Приоритетный", False)],
         client_tier="Стандарт",
-        settings={"time_accounting_minimum_minutes": 30, "accept_unknown_senders": True},
+        settings={
+            "time_accounting_minimum_minutes": 30,
+            "accept_unknown_senders": True,
+            # Screenshots as JPG/GIF/PNG; BMP only inside an archive (ZIP/RAR).
+            "allowed_attachment_extensions": "jpg, jpeg, gif, png, zip, rar, 7z, pdf, txt, log, doc, docx, xls, xlsx",
+        },
         tickets=[
             {
                 "subject": "Программа не запускается после обновления Windows",

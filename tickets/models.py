@@ -293,8 +293,15 @@ class Ticket(TenantOwned):
     resolution_due = models.DateTimeField(_("срок решения"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("решена"), null=True, blank=True)
     closed_at = models.DateTimeField(_("закрыта"), null=True, blank=True)
+    ack_at = models.DateTimeField(_("зарегистрирована"), null=True, blank=True)
+    ack_breached = models.BooleanField(_("регистрация просрочена"), default=False)
     first_response_breached = models.BooleanField(_("первый ответ просрочен"), default=False)
     resolution_breached = models.BooleanField(_("решение просрочено"), default=False)
+    first_response_warned = models.BooleanField(_("предупреждение о первом ответе"), default=False)
+    resolution_warned = models.BooleanField(_("предупреждение о решении"), default=False)
+    sla_paused_at = models.DateTimeField(_("часы SLA на паузе с"), null=True, blank=True)
+    auto_close_at = models.DateTimeField(_("автозакрытие"), null=True, blank=True)
+    stale_close_at = models.DateTimeField(_("закрытие без ответа клиента"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -318,6 +325,24 @@ class Ticket(TenantOwned):
             models.Index(fields=["tenant", "organization", "-created_at"], name="ticket_tenant_org_created"),
             models.Index(fields=["tenant", "assignee", "status"], name="ticket_tenant_assignee"),
             models.Index(fields=["tenant", "requester", "-created_at"], name="ticket_tenant_requester"),
+            # Beat passes are range scans over these partial indexes (only the rows still pending).
+            models.Index(
+                fields=["ack_due"], name="ticket_ack_pending",
+                condition=models.Q(ack_at__isnull=True, ack_breached=False, sla_paused_at__isnull=True),
+            ),
+            models.Index(
+                fields=["first_response_due"], name="ticket_first_response_pending",
+                condition=models.Q(first_response_at__isnull=True, first_response_breached=False,
+                                   sla_paused_at__isnull=True),
+            ),
+            models.Index(
+                fields=["resolution_due"], name="ticket_resolution_pending",
+                condition=models.Q(resolved_at__isnull=True, resolution_breached=False, sla_paused_at__isnull=True),
+            ),
+            models.Index(fields=["auto_close_at"], name="ticket_auto_close_pending",
+                         condition=models.Q(auto_close_at__isnull=False)),
+            models.Index(fields=["stale_close_at"], name="ticket_stale_close_pending",
+                         condition=models.Q(stale_close_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
