@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.admin_scoping import TenantScopedAdmin, admin_tenant_ids, is_platform_admin
-from helpdesk.models import Membership, Tenant, TenantDomain, User
+from helpdesk.models import Announcement, Membership, Tenant, TenantDomain, User
 
 admin.site.site_header = _("Регламент — администрирование")
 admin.site.site_title = _("Регламент")
@@ -43,6 +43,7 @@ class TenantAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Портал клиента"), {"fields": ["portal_required_contact_fields"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tenant]:
@@ -103,3 +104,12 @@ class UserAdmin(DjangoUserAdmin):
         (_("Даты"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(TenantScopedAdmin):
+    """Tenant admins publish planned works and outages; the portal shows them while current."""
+
+    list_display = ["title", "starts_at", "ends_at"]
+    search_fields = ["title", "body"]
+    date_hierarchy = "starts_at"

@@ -6,6 +6,8 @@ Every other tenant-owned model has a ``tenant`` foreign key and a queryset with 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
@@ -133,6 +135,15 @@ class Tenant(models.Model):
         help_text=_("Расширения через запятую, например: jpg, gif, png, zip, rar. Пусто — любые, кроме исполняемых."),
     )
     max_attachment_mb = models.PositiveIntegerField(_("максимальный размер вложения, МБ"), default=20)
+    portal_required_contact_fields = models.CharField(
+        _("обязательные контактные данные в форме заявки"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Через запятую из: organization, full_name, position, phone. "
+            "Например, для SaveIT: organization, full_name, position, phone."
+        ),
+    )
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     class Meta:
@@ -206,3 +217,44 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class AnnouncementQuerySet(models.QuerySet["Announcement"]):
+    def for_tenant(self, tenant: Tenant | int) -> AnnouncementQuerySet:
+        return self.filter(tenant_id=tenant if isinstance(tenant, int) else tenant.pk)
+
+    def current(self, now: datetime | None = None) -> AnnouncementQuerySet:
+        now = now or timezone.now()
+        return self.filter(starts_at__lte=now).filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
+
+
+class Announcement(models.Model):
+    """A notice for a tenant's clients (planned works, an outage), shown on every portal page while current."""
+
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="announcements", verbose_name=_("арендатор")
+    )
+    title = models.CharField(_("заголовок"), max_length=200)
+    body = models.TextField(_("текст"), blank=True)
+    starts_at = models.DateTimeField(_("показывать с"), default=timezone.now)
+    ends_at = models.DateTimeField(
+        _("показывать до"), null=True, blank=True, help_text=_("Пусто — пока объявление не снимут.")
+    )
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    objects = AnnouncementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("объявление")
+        verbose_name_plural = _("объявления")
+        ordering = ["-starts_at", "-pk"]
+        indexes = [models.Index(fields=["tenant", "starts_at"], name="announcement_tenant_starts")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=models.F("starts_at")),
+                name="announcement_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
