@@ -1,0 +1,36 @@
+"""One object of every tenant-scoped admin model, for the admin isolation tests.
+
+Each area adds a maker for the admin models it registers (a function taking the tenant world);
+tests/helpdesk/test_admin_isolation.py fails loudly for a scoped model that has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.apps import apps
+
+from tests.factories import CategoryFactory, QueueFactory, make_ticket
+from tickets import services
+from tickets.models import CustomField
+
+
+def _tickets(world: Any) -> None:
+    QueueFactory(tenant=world.tenant)
+    CategoryFactory(tenant=world.tenant)
+    CustomField.objects.create(tenant=world.tenant, key="product", label="Продукт")
+    services.ticket_link(source=world.other_org_ticket, target=world.ticket, kind="related")
+    make_ticket(tenant=world.tenant, attachments=[services.NewAttachment("a.png", b"png", "image/png")])
+
+
+def _announcement(world: Any) -> None:
+    apps.get_model("helpdesk", "Announcement").objects.create(tenant=world.tenant, title="Плановые работы")
+
+
+SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement]
+
+
+def fill_tenant(world: Any) -> None:
+    for maker in SAMPLE_MAKERS:
+        maker(world)
