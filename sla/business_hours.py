@@ -84,7 +84,9 @@ class BusinessCalendar:
         self._country = country.upper() if country else None
         self._open_on_holidays = open_on_holidays
         if shortened_days and self._country != _SHORTENED_COUNTRY:
-            raise ValueError(f"shortened_days needs country={_SHORTENED_COUNTRY!r}: only its list is built in")
+            raise ValueError(
+                f"shortened_days needs country={_SHORTENED_COUNTRY!r}: only its list is built in"
+            )
         self._shortened = shortened_days and not open_on_holidays
         self._overrides = _parse_overrides(overrides or {})
         self._holidays = None if open_on_holidays else _country_holidays(self._country)
@@ -208,7 +210,8 @@ class BusinessCalendar:
         with self._lock:
             bounds = self._epoch_intervals(day)
         return [
-            (datetime.fromtimestamp(start, self._tz), datetime.fromtimestamp(end, self._tz)) for start, end in bounds
+            (datetime.fromtimestamp(start, self._tz), datetime.fromtimestamp(end, self._tz))
+            for start, end in bounds
         ]
 
     def non_working_days(self, start: date, count: int) -> list[date]:
@@ -322,9 +325,7 @@ class BusinessCalendar:
         return ()
 
     def _warn_if_uncovered(self, year: int) -> None:
-        if self._country != _SHORTENED_COUNTRY or self._holidays is None:
-            return
-        if year in SHORTENED_DAYS_COVERED_YEARS:
+        if self._country != _SHORTENED_COUNTRY or self._holidays is None or year in self.covered_years:
             return
         with _warned_lock:
             if year in _warned_years:
@@ -334,7 +335,7 @@ class BusinessCalendar:
             "No built-in Russian production calendar for %s: shortened pre-holiday days are not applied and "
             "transferred days off come only from holidays %s; add overrides for that year if needed.",
             year,
-            holidays.__version__,
+            getattr(holidays, "__version__", "?"),
         )
 
 
@@ -384,7 +385,9 @@ def _country_holidays(country: str | None) -> holidays.HolidayBase | None:
     try:
         return holidays.country_holidays(country)
     except NotImplementedError as error:
-        raise ValueError(f"unknown country {country!r}: the holidays package has no calendar for it") from error
+        raise ValueError(
+            f"unknown country {country!r}: the holidays package has no calendar for it"
+        ) from error
 
 
 def _parse_week(week: Mapping[int, Sequence[str]]) -> tuple[tuple[Interval, ...], ...]:
@@ -414,7 +417,7 @@ def _parse_intervals(specs: Sequence[str], where: str) -> tuple[Interval, ...]:
     intervals = sorted(_parse_interval(spec, where) for spec in specs)
     for (_, previous_end), (start, _) in zip(intervals, intervals[1:], strict=False):
         if start < previous_end:
-            raise ValueError(f"{where}: intervals overlap: {_format(intervals)}")
+            raise ValueError(f"{where}: intervals overlap: {list(specs)!r}")
     merged: list[Interval] = []
     for start, end in intervals:  # touching intervals ("09:00-13:00", "13:00-18:00") become one
         if merged and merged[-1][1] == start:
@@ -439,7 +442,3 @@ def _clock(hours: int, minutes: int, spec: str, where: str) -> int:
     if minutes > 59 or hours > 24 or (hours == 24 and minutes):
         raise ValueError(f"{where}: bad time in {spec!r}: hours 00..23 and minutes 00..59, or 24:00")
     return hours * 3600 + minutes * 60
-
-
-def _format(intervals: Sequence[Interval]) -> str:
-    return ", ".join(f"{s // 3600:02d}:{s // 60 % 60:02d}-{e // 3600:02d}:{e // 60 % 60:02d}" for s, e in intervals)
