@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
@@ -9,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.admin_scoping import TenantScopedAdmin, admin_tenant_ids, is_platform_admin
-from helpdesk.models import Announcement, Membership, Tenant, TenantDomain, User
+from helpdesk.models import Announcement, Membership, Role, Tenant, TenantDomain, User
 
 admin.site.site_header = _("Регламент — администрирование")
 admin.site.site_title = _("Регламент")
@@ -82,12 +83,71 @@ class TenantAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+class MembershipForm(forms.ModelForm):
+    """Staff are added by e-mail: an existing login is reused, a new one is created without a password
+    (the person sets it through "forgot password" or signs in by a one-time link)."""
+
+    email = forms.EmailField(label=_("E-mail сотрудника"))
+    full_name = forms.CharField(label=_("ФИО"), required=False, max_length=200)
+
+    class Meta:
+        model = Membership
+        fields = ["email", "full_name", "role"]
+
+    tenant_ids: list[int] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["email"].initial = self.instance.user.email
+            self.fields["email"].disabled = True
+            self.fields["full_name"].initial = self.instance.user.full_name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        email = (cleaned.get("email") or "").lower()
+        tenant = cleaned.get("tenant")
+        tenant_id = tenant.pk if tenant else (self.instance.tenant_id or (self.tenant_ids[:1] or [None])[0])
+        duplicate = Membership.objects.filter(tenant_id=tenant_id, user__email__iexact=email)
+        if email and not self.instance.pk and duplicate.exists():
+            self.add_error("email", _("Этот сотрудник уже добавлен."))
+        return cleaned
+
+    def save(self, commit: bool = True) -> Membership:
+        membership = super().save(commit=False)
+        if not membership.pk:
+            email = self.cleaned_data["email"].lower()
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = User.objects.create_user(email, None, full_name=self.cleaned_data.get("full_name", ""))
+            membership.user = user
+        user = membership.user
+        if self.cleaned_data.get("full_name") and user.full_name != self.cleaned_data["full_name"]:
+            user.full_name = self.cleaned_data["full_name"]
+            user.save(update_fields=["full_name"])
+        if membership.role == Role.ADMIN and not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        if commit:
+            membership.save()
+        return membership
+
+
 @admin.register(Membership)
 class MembershipAdmin(TenantScopedAdmin):
+    form = MembershipForm
     list_display = ["user", "role"]
     list_filter = ["role"]
     search_fields = ["user__email", "user__full_name"]
-    autocomplete_fields: list[str] = []
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        form_class.tenant_ids = admin_tenant_ids(request)
+        return form_class
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = ["email", "full_name", "role"]
+        return ["tenant", *fields] if is_platform_admin(request) else fields
 
 
 @admin.register(User)

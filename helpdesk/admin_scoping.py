@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -147,7 +147,10 @@ class TenantScopedAdmin(admin.ModelAdmin):
         if related is Tenant:
             formfield.queryset = formfield.queryset.filter(pk__in=tenant_ids)
         elif related is User:
-            formfield.queryset = formfield.queryset.filter(memberships__tenant_id__in=tenant_ids).distinct()
+            # Staff of the tenant, or client logins of the tenant's contacts: never other people.
+            formfield.queryset = formfield.queryset.filter(
+                Q(memberships__tenant_id__in=tenant_ids) | Q(contacts__tenant_id__in=tenant_ids)
+            ).distinct()
         elif _tenant_field_path(related):
             formfield.queryset = formfield.queryset.filter(tenant_id__in=tenant_ids)
         return formfield

@@ -28,7 +28,15 @@ class ContactAdmin(TenantScopedAdmin):
     list_display = ["email", "full_name", "organization", "phone", "position"]
     search_fields = ["email", "full_name", "phone"]
     list_filter = ["organization"]
-    raw_id_fields: list[str] = []
+    actions = ["grant_portal_access"]
+
+    @admin.action(description="Дать доступ к порталу")
+    def grant_portal_access(self, request, queryset):  # type: ignore[no-untyped-def]
+        from tickets.services.contacts import contact_grant_portal_access
+
+        for contact in queryset:
+            contact_grant_portal_access(contact=contact)
+        self.message_user(request, f"Доступ к порталу открыт: {queryset.count()}.")
 
 
 @admin.register(Queue)

@@ -125,3 +125,43 @@ def test_tenant_admin_sees_only_own_tenant_settings(client, two_tenants):
     assert client.get(_url(Tenant, "change", b.tenant.pk)).status_code == 404
     listed = client.get(_url(Tenant, "changelist")).context["cl"].result_list
     assert list(listed) == [a.tenant]
+
+
+def test_tenant_admin_adds_staff_by_email(client, two_tenants):
+    from helpdesk.models import Membership, User
+
+    a, b = two_tenants
+    client.force_login(a.admin)
+    url = reverse("admin:helpdesk_membership_add")
+    response = client.post(
+        url, {"email": "New.Agent@Alpha.test", "full_name": "Новый Агент", "role": "agent"}
+    )
+    assert response.status_code == 302
+    membership = Membership.objects.get(user__email="new.agent@alpha.test")
+    assert membership.tenant == a.tenant and membership.user.full_name == "Новый Агент"
+    assert not membership.user.has_usable_password()
+    again = client.post(url, {"email": "new.agent@alpha.test", "role": "lead"})
+    assert again.status_code == 200 and "email" in again.context["adminform"].form.errors
+    # A person already working for another tenant keeps one login for both.
+    client.post(url, {"email": b.agent.email, "role": "agent"})
+    assert User.objects.filter(email=b.agent.email).count() == 1
+    assert Membership.objects.filter(user=b.agent).count() == 2
+
+
+def test_contact_login_choices_are_the_tenants_people_only(client, two_tenants):
+    a, b = two_tenants
+    client.force_login(a.admin)
+    form = client.get(_url(Contact, "change", a.client.pk)).context["adminform"].form
+    users = set(form.fields["user"].queryset)
+    assert a.client.user in users and b.client.user not in users and b.agent not in users
+
+
+def test_grant_portal_access_action_creates_a_login(client, two_tenants):
+    a, _ = two_tenants
+    contact = Contact.objects.create(tenant=a.tenant, email="no.login@alpha-client.test", organization=a.org)
+    client.force_login(a.admin)
+    client.post(
+        _url(Contact, "changelist"), {"action": "grant_portal_access", "_selected_action": [contact.pk]}
+    )
+    contact.refresh_from_db()
+    assert contact.user is not None and contact.user.email == "no.login@alpha-client.test"
