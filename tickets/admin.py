@@ -5,12 +5,14 @@ from django.contrib import admin
 from helpdesk.admin_scoping import TenantScopedAdmin, TenantScopedInline
 from tickets.models import (
     Attachment,
+    CannedResponse,
     Category,
     Contact,
     CustomField,
     Message,
     Organization,
     Queue,
+    SavedFilter,
     Ticket,
     TicketEvent,
     TicketLink,
@@ -144,3 +146,17 @@ class TicketLinkAdmin(TenantScopedAdmin):
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(TenantScopedAdmin):
+    list_display = ["title", "is_active", "ordering"]
+    list_editable = ["is_active", "ordering"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(SavedFilter)
+class SavedFilterAdmin(TenantScopedAdmin):
+    list_display = ["name", "user", "query", "created_at"]
+    tenant_member_user_fields = ("user",)
+    search_fields = ["name", "user__email"]

@@ -610,3 +610,55 @@ class Rating(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.score}/5"
+
+
+class CannedResponse(TenantOwned):
+    """A reply template of a tenant; ``{client_name}``-style placeholders are filled by ``tickets.canned``."""
+
+    tenant = models.ForeignKey(
+        "helpdesk.Tenant", on_delete=models.CASCADE, related_name="canned_responses", verbose_name=_("арендатор")
+    )
+    title = models.CharField(_("название"), max_length=200)
+    body = models.TextField(
+        _("текст"),
+        help_text=_(
+            "Подстановки: {client_name}, {ticket_number}, {ticket_subject}, {agent_name}, {organization}, "
+            "{tenant_name}."
+        ),
+    )
+    is_active = models.BooleanField(_("активен"), default=True)
+    ordering = models.PositiveIntegerField(_("порядок"), default=0)
+
+    class Meta:
+        verbose_name = _("шаблон ответа")
+        verbose_name_plural = _("шаблоны ответов")
+        ordering = ["ordering", "title"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "title"], name="canned_response_unique_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SavedFilter(TenantOwned):
+    """An agent's named queue filter (the query string of the queue page)."""
+
+    tenant = models.ForeignKey(
+        "helpdesk.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("арендатор")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters", verbose_name=_("сотрудник")
+    )
+    name = models.CharField(_("название"), max_length=100)
+    query = models.CharField(_("параметры"), max_length=1000)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("сохранённый фильтр")
+        verbose_name_plural = _("сохранённые фильтры")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user", "name"], name="saved_filter_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

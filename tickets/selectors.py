@@ -10,7 +10,7 @@ from django.http import Http404
 
 from helpdesk.models import ClientVisibility, Tenant
 from helpdesk.tenancy import membership_for
-from tickets.models import Contact, Ticket, TicketQuerySet
+from tickets.models import Contact, Queue, Ticket, TicketQuerySet
 
 _NUMBER = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9]{0,9})-(?P<n>\d{1,18})$")
 
@@ -35,9 +35,18 @@ def contact_for_user(*, tenant: Tenant, user: Any) -> Contact | None:
 
 
 def tickets_for_agent(*, tenant: Tenant, user: Any) -> TicketQuerySet:
-    if membership_for(user, tenant) is None:
+    """Leads and admins see all of the tenant's tickets; an agent sees the queues they belong to,
+    tickets assigned to them, and tickets not yet put in any queue (so nothing waits unseen)."""
+    membership = membership_for(user, tenant)
+    if membership is None:
         return Ticket.objects.none()
-    return Ticket.objects.for_tenant(tenant)
+    tickets = Ticket.objects.for_tenant(tenant)
+    if membership.is_lead:
+        return tickets
+    own_queues = Queue.agents.through.objects.filter(user_id=user.pk, queue__tenant_id=tenant.pk)
+    return tickets.filter(
+        Q(queue_id__in=own_queues.values("queue_id")) | Q(assignee_id=user.pk) | Q(queue__isnull=True)
+    )
 
 
 def tickets_for_client(*, tenant: Tenant, user: Any) -> TicketQuerySet:

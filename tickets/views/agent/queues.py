@@ -1,0 +1,182 @@
+"""The queue page: SLA-first lists with filters, search, saved filters, bulk actions and export."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from helpdesk.permissions import agent_required
+from helpdesk.tenancy import is_lead
+from tickets.forms.agent import QUEUE_VIEWS, BulkForm, QueueFilterForm, SavedFilterForm
+from tickets.journal import journal_csv, journal_rows, journal_xlsx
+from tickets.models import SavedFilter
+from tickets.selectors import tickets_for_agent
+from tickets.services.bulk import bulk_apply
+from tickets.views.agent.filtering import filter_tickets, page
+
+FILTER_KEYS = (
+    "view",
+    "q",
+    "queue",
+    "status",
+    "priority",
+    "category",
+    "tier",
+    "organization",
+    "assignee",
+    "sort",
+)
+
+
+def _filtered(request: HttpRequest) -> tuple[QueueFilterForm, object]:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    form = QueueFilterForm(request.GET or None, tenant=tenant)
+    data = form.cleaned_data if form.is_valid() else {}
+    visible = tickets_for_agent(tenant=tenant, user=request.user)
+    return form, filter_tickets(visible, tenant=tenant, user=request.user, data=data)
+
+
+def _filter_query(request: HttpRequest) -> str:
+    return urlencode([(k, v) for k in FILTER_KEYS for v in request.GET.getlist(k) if v])
+
+
+@agent_required
+@require_GET
+def queue_list(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    form, tickets = _filtered(request)
+    sort = (form.cleaned_data.get("sort") if form.is_bound and form.is_valid() else "") or "due"
+    rows, next_cursor = page(tickets, sort=sort, after=request.GET.get("after", ""))
+    filter_query = _filter_query(request)
+    context = {
+        "form": form,
+        "rows": rows,
+        "next_url": f"?{filter_query}&after={next_cursor}" if next_cursor else "",
+        "filter_query": filter_query,
+        "now": timezone.now(),
+    }
+    if request.htmx and request.GET.get("after"):  # type: ignore[attr-defined]
+        return render(request, "agent/_ticket_rows.html", context)
+    context.update(
+        {
+            "views": QUEUE_VIEWS,
+            "current_view": request.GET.get("view") or "all",
+            "saved_filters": SavedFilter.objects.for_tenant(tenant).filter(user=request.user),
+            "bulk_form": BulkForm(tenant=tenant),
+            "can_reassign": is_lead(request.user, tenant),
+        }
+    )
+    return render(request, "agent/queue.html", context)
+
+
+@agent_required
+@require_GET
+def journal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The journal (same columns as ``manage.py journal``) of exactly the rows the current filter shows."""
+    _form, tickets = _filtered(request)
+    tickets = tickets.select_related("tenant", "organization", "requester", "sla_tier", "assignee").order_by(
+        "number"
+    )
+    rows = journal_rows(tickets.iterator(chunk_size=2000))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    slug = request.tenant.slug  # type: ignore[attr-defined]
+    if fmt == "csv":
+        response = HttpResponse(journal_csv(rows), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            journal_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404("Unknown format")
+    response["Content-Disposition"] = f'attachment; filename="journal-{slug}-{stamp}.{fmt}"'
+    return response
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("agent:home")
+
+
+@agent_required
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    form = BulkForm(request.POST, tenant=tenant)
+    if not form.is_valid():
+        messages.error(request, _("Выберите заявки и действие."))
+        return _back_to_list(request)
+    data = form.cleaned_data
+    assignee = data.get("assignee")
+    if (
+        data["action"] == "assign"
+        and not is_lead(request.user, tenant)
+        and assignee not in (None, request.user)
+    ):
+        messages.error(request, _("Назначать заявки другим сотрудникам может только руководитель."))
+        return _back_to_list(request)
+    # Ids the agent may not see are silently dropped: they are indistinguishable from missing ones.
+    tickets = list(
+        tickets_for_agent(tenant=tenant, user=request.user)
+        .filter(pk__in=data["tickets"])
+        .select_related("tenant", "requester")
+    )
+    if not tickets:
+        raise Http404("No such tickets")
+    result = bulk_apply(
+        tickets=tickets,
+        action=data["action"],
+        actor=request.user,  # type: ignore[arg-type]
+        assignee=assignee,
+        status=data.get("status") or "",
+        priority=data.get("priority"),
+        reason=data.get("reason") or "",
+    )
+    if result.done:
+        messages.success(request, _("Готово: %(list)s") % {"list": ", ".join(result.done)})
+    for number, error in result.failed:
+        messages.error(request, f"{number}: {error}" if number else error)
+    return _back_to_list(request)
+
+
+@agent_required
+@require_POST
+def saved_filter_create(request: HttpRequest) -> HttpResponse:
+    form = SavedFilterForm(request.POST)
+    if form.is_valid():
+        # Keep only the known filter keys: the stored string is replayed as a query string later.
+        raw = QueryDict(form.cleaned_data["query"] or "")
+        query = urlencode([(k, v) for k in FILTER_KEYS for v in raw.getlist(k) if v])
+        SavedFilter.objects.update_or_create(
+            tenant=request.tenant,  # type: ignore[attr-defined]
+            user=request.user,
+            name=form.cleaned_data["name"],
+            defaults={"query": query},
+        )
+        messages.success(request, _("Фильтр сохранён."))
+        return redirect(reverse("agent:home") + (f"?{query}" if query else ""))
+    messages.error(request, _("Укажите название фильтра."))
+    return redirect("agent:home")
+
+
+@agent_required
+@require_POST
+def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    deleted, _rows = (
+        SavedFilter.objects.for_tenant(request.tenant)  # type: ignore[attr-defined]
+        .filter(user=request.user, pk=pk)
+        .delete()
+    )
+    if not deleted:
+        raise Http404("No such filter")
+    return redirect("agent:home")
