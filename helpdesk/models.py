@@ -225,11 +225,12 @@ class AnnouncementQuerySet(models.QuerySet["Announcement"]):
 
     def current(self, now: datetime | None = None) -> AnnouncementQuerySet:
         now = now or timezone.now()
-        return self.filter(starts_at__lte=now).filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
+        still_shown = models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now)
+        return self.filter(still_shown, starts_at__lte=now)
 
 
 class Announcement(models.Model):
-    """A notice for a tenant's clients (planned works, an outage), shown on every portal page while current."""
+    """A notice to a tenant's clients (planned works, an outage) shown on portal pages while current."""
 
     tenant = models.ForeignKey(
         Tenant, on_delete=models.CASCADE, related_name="announcements", verbose_name=_("арендатор")

@@ -5,17 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.cache import cache
+from django.core.mail import send_mail
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
 
-from helpdesk.models import Tenant
+from helpdesk.magic_links import MAGIC_LINK_MAX_AGE, magic_link_token, read_magic_link
+from helpdesk.models import Tenant, User
 from helpdesk.tenancy import is_agent
+from tickets.models import Contact
 from tickets.selectors import contact_for_user
+from tickets.services.portal_intake import contact_ensure_user
 
 
 @never_cache
@@ -84,3 +94,116 @@ def tenant_home(request: HttpRequest) -> HttpResponse:
         return redirect("portal:ticket_list")
     form = TenantAuthenticationForm(request)
     return render(request, "registration/login.html", {"form": form, "foreign_login": user.is_authenticated})
+
+
+# --- One-time sign-in links -------------------------------------------------------------------
+MAGIC_LINKS_PER_ADDRESS = 3
+MAGIC_LINKS_PER_IP = 20
+_MAGIC_LINK_WINDOW = 15 * 60
+
+
+class MagicLinkRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    cache.add(key, 0, _MAGIC_LINK_WINDOW)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr
+        return False
+
+
+def _magic_link_target(tenant: Tenant, email: str) -> tuple[User | None, Contact | None]:
+    """Who may sign in to this tenant with this address: a user of the tenant, or a contact without login."""
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is not None and user_belongs_to_tenant(user, tenant):
+        return user, None
+    contact = Contact.objects.for_tenant(tenant).filter(email__iexact=email, user__isnull=True).first()
+    return None, contact
+
+
+@csrf_protect
+def magic_link_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a sign-in link by mail. The answer is the same whether the address is known or not."""
+    tenant = request.tenant  # type: ignore[attr-defined]
+    form = MagicLinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        ip = request.META.get("REMOTE_ADDR", "")
+        limited = _over_limit(f"magic:{tenant.pk}:{email}", MAGIC_LINKS_PER_ADDRESS) or _over_limit(
+            f"magic-ip:{ip}", MAGIC_LINKS_PER_IP
+        )
+        user, contact = (None, None) if limited else _magic_link_target(tenant, email)
+        if user is not None or contact is not None:
+            token = magic_link_token(tenant=tenant, user=user, contact=contact)
+            context = {
+                "tenant": tenant,
+                "link": request.build_absolute_uri(reverse("tenant:magic_link", kwargs={"token": token})),
+                "minutes": int(MAGIC_LINK_MAX_AGE.total_seconds() // 60),
+            }
+            subject = render_to_string("registration/magic_link_subject.txt", context).strip()
+            body = render_to_string("registration/magic_link_email.txt", context)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+        return redirect("tenant:magic_link_sent")
+    return render(request, "registration/magic_link_request.html", {"form": form})
+
+
+def magic_link_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/magic_link_sent.html")
+
+
+@csrf_protect
+@never_cache
+def magic_link_consume(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button, POST signs in: mail scanners that prefetch links must not use them up."""
+    tenant = request.tenant  # type: ignore[attr-defined]
+    claim = read_magic_link(token, tenant=tenant)
+    if claim is None:
+        return render(request, "registration/magic_link_invalid.html", status=400)
+    if request.method != "POST":
+        return render(request, "registration/magic_link_confirm.html", {"token": token})
+    user = claim.user if claim.user is not None else contact_ensure_user(contact=claim.contact)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("tenant:home")
+
+
+# --- Password reset, scoped to the tenant -------------------------------------------------------
+class TenantPasswordResetForm(PasswordResetForm):
+    """Sends the reset mail only to people of this tenant; the link leads back to its portal."""
+
+    tenant: Tenant | None = None
+
+    def get_users(self, email: str) -> Any:
+        return (
+            user
+            for user in super().get_users(email)
+            if self.tenant and user_belongs_to_tenant(user, self.tenant)
+        )
+
+
+class TenantPasswordResetView(auth_views.PasswordResetView):
+    form_class = TenantPasswordResetForm
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("tenant:password_reset_done")
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        form.tenant = self.request.tenant  # type: ignore[attr-defined]
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "tenant": self.request.tenant}  # type: ignore[attr-defined]
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.extra_email_context = {"tenant": self.request.tenant}  # type: ignore[attr-defined]
+        return super().form_valid(form)
+
+
+class TenantPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("tenant:password_reset_complete")

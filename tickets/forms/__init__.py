@@ -1,0 +1,1 @@
+"""Forms of the ticket UIs: ``portal`` for clients."""
