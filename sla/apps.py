@@ -6,3 +6,10 @@ class SlaConfig(AppConfig):
     name = "sla"
     verbose_name = _("SLA")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sla.demo import seed_sla
+        from tickets.demo import EXTRA_SEEDERS
+
+        if seed_sla not in EXTRA_SEEDERS:
+            EXTRA_SEEDERS.append(seed_sla)

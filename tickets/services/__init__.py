@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.models import Tenant, User
+from sla import clocks as sla_clocks
 from sla.models import SLATier
 from tickets.models import (
     Attachment,
@@ -224,6 +225,7 @@ def ticket_create(
         created_at=now,
     )
     _store_attachments(ticket=ticket, message=message, files=attachments)
+    sla_clocks.clock_start(ticket=ticket, at=now)
     for email in participants:
         ticket_add_participant(ticket=ticket, email=email)
     record_event(
@@ -314,6 +316,7 @@ def ticket_reply(
         if actor is not None and ticket.first_response_at is None:
             ticket.first_response_at = now
             ticket.save(update_fields=["first_response_at", "updated_at"])
+            sla_clocks.clock_first_response(ticket=ticket, at=now)
         _status_after_reply(ticket=ticket, actor=actor, contact=contact, at=now)
     _after_commit("message_added", ticket.pk, message_id=message.pk, internal=internal, author=author_kind)
     return message
@@ -390,6 +393,7 @@ def _change_status(
         ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
     ticket.save(update_fields=fields)
+    sla_clocks.clock_status_changed(ticket=ticket, old=old, new=status, at=at)
     record_event(
         ticket=ticket,
         action="status_changed",
@@ -461,6 +465,8 @@ def ticket_assign(
     old = ticket.assignee
     ticket.assignee = assignee
     ticket.save(update_fields=["assignee", "updated_at"])
+    if assignee is not None:
+        sla_clocks.clock_acknowledge(ticket=ticket, at=timezone.now())
     record_event(
         ticket=ticket,
         action="assigned",
@@ -495,8 +501,17 @@ def ticket_set_priority(
         new=priority,
         reason=reason,
     )
+    _record_sla_recompute(ticket=ticket, actor=actor, reason=f"priority {old} → {priority}")
     _after_commit("priority_changed", ticket.pk, old=old, new=priority)
     return ticket
+
+
+def _record_sla_recompute(*, ticket: Ticket, actor: User | None, reason: str) -> None:
+    """Deadlines follow the new priority/category: recomputed from creation, recorded as an event."""
+    now = timezone.now()
+    change = sla_clocks.clock_recompute(ticket=ticket, at=now)
+    if change:
+        record_event(ticket=ticket, action="sla_recalculated", actor=actor, reason=reason, data=change, at=now)
 
 
 @transaction.atomic
@@ -520,6 +535,7 @@ def ticket_set_category(
         new=category or "",
         reason=reason,
     )
+    _record_sla_recompute(ticket=ticket, actor=actor, reason="category")
     if category is not None and category.default_priority and category.default_priority != ticket.priority:
         ticket_set_priority(
             ticket=ticket,

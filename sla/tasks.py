@@ -1,0 +1,28 @@
+"""Celery tasks of the SLA app: the beat pass and the alert mailer. Thin: each calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
+
+from sla.alerts import send_pending_alert_emails
+from sla.sweeps import run_tick
+
+
+@shared_task(name="sla.tick", autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+def sla_tick() -> dict[str, int]:
+    """One beat pass; safe to run concurrently and to retry (every item is claimed atomically)."""
+    return run_tick(now=timezone.now())
+
+
+@shared_task(
+    name="sla.send_alert_emails",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=10,
+)
+def send_sla_alert_emails() -> int:
+    """Mail every alert not mailed yet; claimed rows are skipped by concurrent workers."""
+    return send_pending_alert_emails()
