@@ -104,3 +104,25 @@ def test_journal_csv_neutralises_formulas(db, world_a):
     call_command("journal", "--tenant", "alpha", "--format", "csv", stdout=out)
     assert "'=HYPERLINK" in out.getvalue()
     assert out.getvalue().splitlines()[0].startswith("Номер,Тема")
+
+
+def test_demo_tenant_admin_signs_in_and_sees_only_saveit(client, seeded, settings):
+    settings.AXES_ENABLED = True  # the real sign-in path, throttling included
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "admin@saveit.example", "password": "reglament-demo"}
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    saveit = Tenant.objects.get(slug="saveit")
+    for path in (
+        "tickets/ticket",
+        "tickets/contact",
+        "tickets/organization",
+        "sla/slatier",
+        "helpdesk/membership",
+    ):
+        page = client.get(f"/admin/{path}/")
+        assert page.status_code == 200, path
+        rows = list(page.context["cl"].result_list)
+        assert rows and {row.tenant_id for row in rows} == {saveit.pk}, path
+    foreign = Ticket.objects.exclude(tenant=saveit).first()
+    assert client.get(f"/admin/tickets/ticket/{foreign.pk}/change/").status_code == 404
