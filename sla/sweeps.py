@@ -33,12 +33,17 @@ CLOSE_BATCH = 1000
 
 def run_tick(*, now: datetime) -> dict[str, int]:
     """One pass of every beat job as of ``now``; returns counts of what it did."""
-    return {
+    counts = {
         "warned": sweep_warnings(now=now),
         "breached": sweep_breaches(now=now),
         "auto_closed": sweep_auto_close(now=now),
         "stale_closed": sweep_stale_close(now=now),
     }
+    if counts["warned"] or counts["breached"]:
+        # One mailer task per pass, after the alert rows are committed; it claims rows itself, so a
+        # lost or duplicated task only delays or repeats a no-op, never a message.
+        queue_alert_emails()
+    return counts
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
@@ -65,7 +70,6 @@ def sweep_breaches(*, now: datetime) -> int:
             for chunk in _chunks([row[0] for row in rows]):
                 Ticket.objects.filter(pk__in=chunk).update(**{flag: True})
             store_alerts([DueTicket(*row) for row in rows], f"{kind}_breach", now=now)
-            queue_alert_emails()
         total += len(rows)
     return total
 
@@ -99,8 +103,6 @@ def sweep_warnings(*, now: datetime) -> int:
             for chunk in _chunks([row[0] for row in rows]):
                 Ticket.objects.filter(pk__in=chunk).update(**{f"{kind}_warned": True})
             store_alerts([DueTicket(*row) for row in rows], f"{kind}_warning", now=now)
-            if rows:
-                queue_alert_emails()
         total += len(rows)
     return total
 
