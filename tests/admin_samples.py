@@ -28,7 +28,16 @@ def _announcement(world: Any) -> None:
     apps.get_model("helpdesk", "Announcement").objects.create(tenant=world.tenant, title="Плановые работы")
 
 
-SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement]
+def _agent_workspace(world: Any) -> None:
+    apps.get_model("tickets", "CannedResponse").objects.create(
+        tenant=world.tenant, title="Приветствие", body="Здравствуйте, {client_name}!"
+    )
+    apps.get_model("tickets", "SavedFilter").objects.create(
+        tenant=world.tenant, user=world.agent, name="Мои срочные", query="priority=1"
+    )
+
+
+SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement, _agent_workspace]
 
 
 def fill_tenant(world: Any) -> None:
