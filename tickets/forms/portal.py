@@ -106,6 +106,8 @@ class TicketCreateForm(forms.Form):
                 label=_("Приоритет"),
                 choices=Priority.choices,
                 coerce=int,
+                required=False,
+                empty_value=None,
                 initial=Priority.NORMAL,
                 help_text=_("Если у категории свой приоритет, действует он."),
             )
