@@ -1,0 +1,442 @@
+"""Raw bytes → ``ParsedEmail``. Pure: no Django, no database.
+
+Russian mail arrives in UTF-8, KOI8-R and windows-1251, declared or not: a declared charset is
+tried first, then the bytes are sniffed (UTF-8, else whichever Cyrillic code page reads as more
+natural text). Anything the ``email`` package cannot make sense of raises ``ParseError``, which the
+pipeline turns into quarantine — never an uncaught exception.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+from html.parser import HTMLParser
+
+import nh3
+
+_PARSER = BytesParser(policy=policy.default)
+_MSGID = re.compile(r"<([^<>\s]+)>")
+_SURROGATES = re.compile(r"[\udc80-\udcff]")
+_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
+_CYRILLIC_LOWER = re.compile(r"[а-яё]")
+MAX_RAW_BYTES = 50 * 1024 * 1024
+
+
+class ParseError(Exception):
+    """The bytes are not a message we can read; the reason is stored with the quarantined copy."""
+
+
+@dataclass(frozen=True)
+class ParsedAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+    is_inline: bool = False
+    content_id: str = ""
+
+
+@dataclass
+class ParsedEmail:
+    message_id: str = ""
+    subject: str = ""
+    from_email: str = ""
+    from_name: str = ""
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    delivered_to: list[str] = field(default_factory=list)
+    reply_to: str = ""
+    date: datetime | None = None
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    text: str = ""
+    html: str = ""
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    content_type: str = "text/plain"
+    auto_submitted: str = ""
+    precedence: str = ""
+    has_x_autoreply: bool = False
+    has_auto_response_suppress: bool = False
+    return_path: str | None = None  # None: header absent; "": the null sender ``<>``
+    report_type: str = ""
+
+    @property
+    def thread_ids(self) -> list[str]:
+        """Message-IDs this message answers, nearest first."""
+        seen: list[str] = []
+        for mid in [*self.in_reply_to, *reversed(self.references)]:
+            if mid not in seen:
+                seen.append(mid)
+        return seen
+
+
+# --- charsets -----------------------------------------------------------------------------------
+def _cyrillic_score(text: str) -> float:
+    """Natural Russian text is mostly lowercase; a wrong code page turns it into capitals/symbols."""
+    letters = len(_CYRILLIC.findall(text))
+    if not letters:
+        return 0.0
+    return len(_CYRILLIC_LOWER.findall(text)) / letters + letters / max(len(text), 1)
+
+
+# Labels that senders use for what is really the superset (GBK text labelled GB2312, …).
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "iso-8859-8-i": "iso-8859-8",
+    "tis-620": "cp874",
+    "windows-874": "cp874",
+}
+_ENCODED_WORD_CHARSET = re.compile(
+    r"=\?(" + "|".join(re.escape(k) for k in _SUPERSETS) + r")\?", re.IGNORECASE
+)
+_LATIN1_NAMES = frozenset({"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252"})
+
+
+def _mostly_8bit(data: bytes) -> bool:
+    high = sum(1 for byte in data if byte >= 0x80)
+    letters = high + sum(1 for byte in data if 65 <= byte <= 90 or 97 <= byte <= 122)
+    return bool(letters) and high / letters > 0.5
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> str:
+    """Decode text bytes in the declared charset if it works, else sniff UTF-8 / cp1251 / KOI8-R."""
+    if declared:
+        declared = declared.strip().strip('"').lower()
+        declared = _SUPERSETS.get(declared, declared)
+        if declared in ("unknown-8bit", "x-unknown", "8bit", "default"):
+            declared = None
+    if declared:
+        try:
+            text = data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+        else:
+            # Mail clients often declare latin-1 for what is really Cyrillic; Russian text is mostly
+            # high bytes, while German or French text has only a few.
+            if declared not in _LATIN1_NAMES or not _mostly_8bit(data):
+                return text
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = [data.decode(cs, errors="replace") for cs in ("cp1251", "koi8-r")]
+    best = max(candidates, key=_cyrillic_score)
+    if _cyrillic_score(best) == 0.0 and declared:
+        try:
+            return data.decode(declared, errors="replace")
+        except LookupError:
+            pass
+    return best
+
+
+def _fix_8bit(value: str, hint: str | None = None) -> str:
+    """Raw 8-bit header bytes come back from ``email`` as surrogate escapes; decode them properly."""
+    if not _SURROGATES.search(value):
+        return value
+    data = value.encode("utf-8", "surrogateescape")
+    if hint:
+        try:
+            return data.decode(_SUPERSETS.get(hint.lower(), hint))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_bytes(data)
+
+
+def _body_charset_hint(msg: Message) -> str | None:
+    """Undeclared 8-bit headers are usually in the charset the body declares (if it is not a default)."""
+    try:
+        charsets = [c for c in msg.get_charsets() if c]
+    except Exception:  # noqa: BLE001
+        return None
+    for charset in charsets:
+        if charset.lower() not in ("us-ascii", "utf-8", "utf8", *_LATIN1_NAMES):
+            return charset
+    return None
+
+
+def _raw_header(msg: Message, name: str) -> str | None:
+    """The header as it came off the wire (8-bit bytes as surrogate escapes), or None."""
+    lowered = name.lower()
+    for key, value in getattr(msg, "raw_items", lambda: [])():
+        if key.lower() == lowered:
+            return str(value)
+    return None
+
+
+def _header(msg: Message, name: str, hint: str | None = None) -> str:
+    """A header as text, however broken: RFC 2047 decoded, raw 8-bit sniffed, never raising."""
+    raw = _raw_header(msg, name)
+    if raw is not None and _ENCODED_WORD_CHARSET.search(raw):
+        widened = _ENCODED_WORD_CHARSET.sub(lambda m: f"=?{_SUPERSETS[m.group(1).lower()]}?", raw)
+        return " ".join(_decode_words(widened).split())
+    if raw is not None and _SURROGATES.search(raw):
+        # Unencoded 8-bit header (old Outlook, 1C, scripts): sniff the charset ourselves.
+        text = _fix_8bit(raw, hint)
+        try:
+            text = str(make_header(decode_header(text)))
+        except Exception:  # noqa: BLE001, S110 - keep the sniffed text as it is
+            pass
+        return " ".join(text.split())
+    try:
+        value = msg.get(name)
+        if value is None:
+            return ""
+        return _fix_8bit(" ".join(str(value).split()))
+    except Exception:  # noqa: BLE001 - a malformed header must not lose the message
+        raw = msg.get_all(name, failobj=[]) if hasattr(msg, "get_all") else []
+        for raw_value in raw[:1]:
+            try:
+                return _fix_8bit(" ".join(str(make_header(decode_header(str(raw_value)))).split()))
+            except Exception:  # noqa: BLE001
+                return _fix_8bit(" ".join(str(raw_value).split()))
+        return ""
+
+
+_COMMENT_NAME = re.compile(r"^\s*[^\s<>()]+@[^\s<>()]+\s*\(([^()]*)\)\s*$")
+
+
+def _decode_words(value: str) -> str:
+    try:
+        return _fix_8bit(str(make_header(decode_header(value))))
+    except Exception:  # noqa: BLE001
+        return _fix_8bit(value)
+
+
+def _address_values(msg: Message, name: str) -> list[str]:
+    """Raw address headers, so comments and encoded names survive until ``getaddresses`` splits them."""
+    lowered = name.lower()
+    values = [str(v) for k, v in getattr(msg, "raw_items", lambda: [])() if k.lower() == lowered]
+    return [" ".join(v.split()) for v in values]
+
+
+def _addresses(values: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for name, addr in getaddresses(values):
+        name = _decode_words(name) if "=?" in name or _SURROGATES.search(name) else name
+        addr = addr.strip().strip("<>").lower()
+        if "@" in addr and " " not in addr:
+            pairs.append((name.strip(), addr))
+    if len(values) == 1 and len(pairs) == 1 and not pairs[0][0]:
+        # Old style "user@example.com (Full Name)": the comment is the display name.
+        match = _COMMENT_NAME.match(values[0])
+        if match:
+            pairs[0] = (match.group(1).strip(), pairs[0][1])
+    return pairs
+
+
+def _message_ids(value: str) -> list[str]:
+    ids = _MSGID.findall(value)
+    if not ids and value.strip() and " " not in value.strip():
+        ids = [value.strip()]
+    return [i[:998] for i in ids]
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+class _TextExtractor(HTMLParser):
+    _BLOCK = frozenset(
+        {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table"}
+    )
+    _SKIP = frozenset({"script", "style", "head", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("• ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in self._BLOCK and tag != "br":
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
+
+
+def html_to_text(html: str) -> str:
+    extractor = _TextExtractor()
+    try:
+        extractor.feed(html)
+        extractor.close()
+    except Exception:  # noqa: BLE001 - HTMLParser is lenient, but never trust mail HTML
+        return re.sub(r"<[^>]*>", " ", html)
+    lines = [line.strip() for line in "".join(extractor.parts).replace("\xa0", " ").splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def sanitize_html(html: str) -> str:
+    return nh3.clean(html, link_rel="noopener noreferrer nofollow")
+
+
+# --- structure ----------------------------------------------------------------------------------
+def _part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        payload = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
+    return decode_bytes(payload, part.get_content_charset())
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:  # noqa: BLE001
+        name = ""
+    name = _fix_8bit(str(name))
+    if not name:
+        name = _fix_8bit(str(part.get_param("name", "", header="content-type") or ""))
+    return name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+
+
+def _extension_for(content_type: str) -> str:
+    return {
+        "image/png": "png",
+        "image/jpeg": "jpg",
+        "image/gif": "gif",
+        "image/bmp": "bmp",
+        "application/pdf": "pdf",
+        "text/plain": "txt",
+        "text/html": "html",
+        "message/rfc822": "eml",
+    }.get(content_type, "bin")
+
+
+def _message_part(part: Message, index: int) -> ParsedAttachment:
+    """A forwarded message (``.eml`` attachment) or a report block (delivery status)."""
+    ctype = part.get_content_type()
+    payload = part.get_payload()
+    blocks = [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+    if isinstance(payload, (str, bytes)):
+        content = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else payload
+    else:
+        content = b"\r\n".join(_as_bytes(block) for block in blocks)
+    filename = _filename(part)
+    if ctype == "message/rfc822":
+        subject = _header(blocks[0], "Subject") if blocks else ""
+        return ParsedAttachment(filename or f"{(subject or 'message')[:80]}.eml", ctype, content)
+    return ParsedAttachment(filename or f"{ctype.split('/')[1]}-{index}.txt", ctype, content)
+
+
+def _as_bytes(msg: Message) -> bytes:
+    try:
+        return msg.as_bytes(policy=policy.default.clone(linesep="\r\n"))
+    except Exception:  # noqa: BLE001 - a forwarded message we cannot re-serialise strictly
+        return msg.as_bytes(policy=policy.compat32)
+
+
+def _collect(msg: Message, parsed: ParsedEmail) -> None:
+    text_parts: list[str] = []
+    html_parts: list[str] = []
+    stack: list[Message] = [msg]
+    index = 0
+    while stack:
+        part = stack.pop(0)
+        ctype = part.get_content_type()
+        if ctype.startswith("message/"):
+            index += 1
+            parsed.attachments.append(_message_part(part, index))
+            continue
+        if part.is_multipart():
+            payload = part.get_payload()
+            children = payload if isinstance(payload, list) else []
+            stack = [c for c in children if isinstance(c, Message)] + stack
+            continue
+        disposition = (part.get_content_disposition() or "").lower()
+        filename = _filename(part)
+        is_body_text = ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename
+        if is_body_text:
+            (text_parts if ctype == "text/plain" else html_parts).append(_part_text(part))
+            continue
+        content = part.get_payload(decode=True)
+        if not isinstance(content, bytes):
+            content = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
+        index += 1
+        content_id = _header(part, "Content-ID").strip("<> ")
+        is_inline = bool(content_id) and ctype.startswith("image/") and disposition != "attachment"
+        name = filename or f"{'inline' if is_inline else 'attachment'}-{index}.{_extension_for(ctype)}"
+        parsed.attachments.append(ParsedAttachment(name, ctype, content, is_inline, content_id))
+    parsed.text = "\n\n".join(t.strip("\n") for t in text_parts if t.strip())
+    html = "\n".join(html_parts)
+    if html.strip():
+        parsed.html = sanitize_html(html)
+        if not parsed.text:
+            parsed.text = html_to_text(html)
+
+
+def parse_email(raw: bytes) -> ParsedEmail:
+    """Parse one RFC 5322 message. Raises only ``ParseError``."""
+    if not raw or not raw.strip():
+        raise ParseError("empty message")
+    if len(raw) > MAX_RAW_BYTES:
+        raise ParseError(f"message larger than {MAX_RAW_BYTES // (1024 * 1024)} MB")
+    if raw.startswith(b"From ") and b"\n" in raw:
+        raw = raw.split(b"\n", 1)[1]  # an mbox "From " envelope line, as in saved mailboxes
+    try:
+        msg: EmailMessage = _PARSER.parsebytes(raw)  # type: ignore[assignment]
+        parsed = _parse(msg)
+    except ParseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - anything else is a broken message, not a crash
+        raise ParseError(f"unreadable MIME: {type(exc).__name__}: {exc}"[:300]) from exc
+    if not parsed.from_email:
+        raise ParseError("no sender address")
+    return parsed
+
+
+def _parse(msg: EmailMessage) -> ParsedEmail:
+    if not msg.keys():
+        raise ParseError("no headers")
+    parsed = ParsedEmail()
+    ids = _message_ids(_header(msg, "Message-ID"))
+    parsed.message_id = ids[0] if ids else ""
+    parsed.subject = _header(msg, "Subject", _body_charset_hint(msg))[:1000]
+    senders: list[tuple[str, str]] = []
+    # A broken From (spam, old gateways) falls back the way Zammad does: another From, Reply-To, Sender.
+    for value in [
+        *_address_values(msg, "From"),
+        *_address_values(msg, "Reply-To"),
+        *_address_values(msg, "Sender"),
+    ]:
+        senders = _addresses([value])
+        if senders:
+            break
+    if senders:
+        parsed.from_name, parsed.from_email = senders[0]
+    parsed.to = [a for _, a in _addresses(_address_values(msg, "To"))]
+    parsed.cc = [a for _, a in _addresses(_address_values(msg, "Cc"))]
+    parsed.delivered_to = [a for _, a in _addresses(_address_values(msg, "Delivered-To"))]
+    reply_to = _addresses(_address_values(msg, "Reply-To")[:1])
+    parsed.reply_to = reply_to[0][1] if reply_to else ""
+    try:
+        date = parsedate_to_datetime(_header(msg, "Date"))
+        parsed.date = date if date.tzinfo is not None else None
+    except (TypeError, ValueError, IndexError):
+        parsed.date = None
+    parsed.in_reply_to = _message_ids(_header(msg, "In-Reply-To"))
+    parsed.references = _message_ids(_header(msg, "References"))
+    parsed.content_type = msg.get_content_type()
+    parsed.report_type = str(msg.get_param("report-type", "") or "").lower()
+    parsed.auto_submitted = _header(msg, "Auto-Submitted").lower()
+    parsed.precedence = _header(msg, "Precedence").lower()
+    parsed.has_x_autoreply = bool(_header(msg, "X-Autoreply") or _header(msg, "X-Autorespond"))
+    parsed.has_auto_response_suppress = bool(_header(msg, "X-Auto-Response-Suppress"))
+    if "Return-Path" in msg:
+        parsed.return_path = _header(msg, "Return-Path").strip().strip("<>").lower()
+    _collect(msg, parsed)
+    return parsed

@@ -1,0 +1,312 @@
+"""The one pipeline every source hands raw bytes to: store → parse → route → screen → thread → apply.
+
+``receive`` stores the raw bytes first (one INSERT; a batch is one bulk INSERT) and only then does the
+source acknowledge (IMAP flag, webhook 200, pipe exit 0). ``process`` runs the stages; a typed error
+becomes a stored outcome with its stage and reason (quarantine), so nothing is dropped and one bad
+message never blocks the rest. Database outages are the one thing re-raised: they are temporary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from mailgate import apply, routing, screening, thread_matching
+from mailgate.apply import Outcome
+from mailgate.models import InboundMessage, InboundStatus, Mailbox
+from mailgate.parsing import ParsedEmail, ParseError, parse_email
+from mailgate.routing import Route, RoutingError
+from tickets.models import Message
+from tickets.services import TicketError
+from tickets.services.mail import contact_get_or_create_for_email
+from tickets.statuses import InvalidTransition
+
+logger = logging.getLogger(__name__)
+
+TEMPORARY_ERRORS = (OperationalError, InterfaceError)
+
+
+@dataclass
+class Incoming:
+    raw: bytes
+    envelope_recipient: str = ""
+
+
+@dataclass
+class _Peek:
+    parsed: ParsedEmail | None
+    route: Route | None
+
+
+def _peek(raw: bytes, envelope_recipient: str) -> _Peek:
+    try:
+        parsed: ParsedEmail | None = parse_email(raw)
+    except ParseError:
+        parsed = None
+    try:
+        found: Route | None = routing.route(parsed, envelope_recipient=envelope_recipient)
+    except RoutingError:
+        found = None
+    return _Peek(parsed, found)
+
+
+def dedupe_key(raw: bytes, parsed: ParsedEmail | None) -> str:
+    if parsed is not None and parsed.message_id:
+        mid = parsed.message_id
+        return mid if len(mid) <= 240 else "mid-sha256:" + hashlib.sha256(mid.encode()).hexdigest()
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _new_row(
+    raw: bytes, *, source: str, envelope_recipient: str, peek: _Peek, mailbox: Mailbox | None
+) -> InboundMessage:
+    parsed, found = peek.parsed, peek.route
+    return InboundMessage(
+        tenant=found.tenant if found else (mailbox.tenant if mailbox else None),
+        mailbox=found.mailbox if found else mailbox,
+        source=source,
+        envelope_recipient=envelope_recipient[:320],
+        raw=raw,
+        size=len(raw),
+        message_id=parsed.message_id if parsed else "",
+        dedupe_key=dedupe_key(raw, parsed) if found else None,
+        sender=(parsed.from_email[:320] if parsed else ""),
+        subject=(parsed.subject[:300] if parsed else ""),
+        is_automatic=bool(parsed and screening.automatic_kind(parsed)),
+        received_at=timezone.now(),
+    )
+
+
+def _mark_duplicate(row: InboundMessage) -> None:
+    row.dedupe_key = None
+    row.status = InboundStatus.IGNORED
+    row.stage = "screen"
+    row.reason = "duplicate"
+    row.processed_at = timezone.now()
+
+
+def _insert(row: InboundMessage) -> None:
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        # The same Message-ID already arrived for this tenant (MTA retry, second mailbox, webhook resend).
+        row.pk = None
+        _mark_duplicate(row)
+        row.save(force_insert=True)
+
+
+def receive(
+    raw: bytes, *, source: str, envelope_recipient: str = "", mailbox: Mailbox | None = None
+) -> tuple[InboundMessage, ParsedEmail | None]:
+    """Store one message. Returns the stored row and the parse to hand to ``process``."""
+    peek = _peek(raw, envelope_recipient)
+    row = _new_row(raw, source=source, envelope_recipient=envelope_recipient, peek=peek, mailbox=mailbox)
+    _insert(row)
+    return row, peek.parsed
+
+
+def receive_many(
+    items: Iterable[Incoming], *, source: str, mailbox: Mailbox | None = None
+) -> list[tuple[InboundMessage, ParsedEmail | None]]:
+    """Store a batch in one INSERT (IMAP fetches, the benchmark); duplicates found in one query."""
+    rows: list[tuple[InboundMessage, ParsedEmail | None]] = []
+    for item in items:
+        peek = _peek(item.raw, item.envelope_recipient)
+        row = _new_row(
+            item.raw, source=source, envelope_recipient=item.envelope_recipient, peek=peek, mailbox=mailbox
+        )
+        rows.append((row, peek.parsed))
+    keyed = [row for row, _ in rows if row.dedupe_key]
+    taken = (
+        set(
+            InboundMessage.objects.filter(
+                tenant_id__in={r.tenant_id for r in keyed}, dedupe_key__in=[r.dedupe_key for r in keyed]
+            ).values_list("tenant_id", "dedupe_key")
+        )
+        if keyed
+        else set()
+    )
+    for row in keyed:
+        if (row.tenant_id, row.dedupe_key) in taken:
+            _mark_duplicate(row)
+        else:
+            taken.add((row.tenant_id, row.dedupe_key))
+    try:
+        with transaction.atomic():
+            InboundMessage.objects.bulk_create([row for row, _ in rows])
+    except IntegrityError:
+        for row, _ in rows:  # a concurrent copy won a key between our check and insert: go one by one
+            row.pk = None
+            _insert(row)
+    return rows
+
+
+# --- processing ----------------------------------------------------------------------------------
+def _quarantine(stage: str, reason: str) -> Outcome:
+    return Outcome(InboundStatus.QUARANTINED, reason[:500], stage)
+
+
+def _decide(row: InboundMessage, parsed: ParsedEmail, route: Route) -> Outcome:
+    tenant = route.tenant
+    kind = screening.automatic_kind(parsed)
+    if kind is not None:
+        if screening.over_loop_cap(tenant=tenant, sender=parsed.from_email):
+            return Outcome(InboundStatus.IGNORED, f"{kind} loop cap reached", "screen")
+        ticket = thread_matching.find_ticket(tenant=tenant, parsed=parsed, with_embedded=kind == "bounce")
+        if ticket is None:
+            return Outcome(InboundStatus.IGNORED, kind, "screen")
+        return apply.record_automatic(ticket=ticket, parsed=parsed, kind=kind, inbound_id=row.pk)
+
+    contact = routing.find_contact(tenant=tenant, email=parsed.from_email)
+    if contact is None:
+        if not tenant.accept_unknown_senders:
+            _queue_unregistered_reply(row.pk)
+            return Outcome(InboundStatus.IGNORED, "unregistered sender", "screen")
+        contact, _ = contact_get_or_create_for_email(
+            tenant=tenant, email=parsed.from_email, full_name=parsed.from_name
+        )
+    verdict = screening.screen_attachments(tenant, parsed.attachments)
+    ticket = thread_matching.find_ticket(tenant=tenant, parsed=parsed)
+    if ticket is None:
+        return apply.create_ticket(
+            route=route, parsed=parsed, contact=contact, accepted=verdict.accepted, refusals=verdict.refusals
+        )
+    if not thread_matching.is_participant(ticket=ticket, email=parsed.from_email, contact=contact):
+        # A stranger naming a ticket number: never appended; their own ticket, linked for the agent.
+        return apply.create_ticket(
+            route=route,
+            parsed=parsed,
+            contact=contact,
+            accepted=verdict.accepted,
+            refusals=verdict.refusals,
+            link_to=ticket,
+        )
+    return apply.append_reply(
+        route=route,
+        parsed=parsed,
+        contact=contact,
+        ticket=ticket,
+        accepted=verdict.accepted,
+        refusals=verdict.refusals,
+    )
+
+
+def _queue_unregistered_reply(inbound_id: int) -> None:
+    from mailgate import tasks
+
+    transaction.on_commit(lambda: tasks.enqueue(tasks.send_unregistered_reply, inbound_id))
+
+
+def _run_stages(row: InboundMessage, parsed: ParsedEmail | None) -> tuple[Outcome, Route | None]:
+    stage = "parse"
+    found: Route | None = None
+    try:
+        if parsed is None:
+            parsed = parse_email(bytes(row.raw))
+        stage = "route"
+        found = routing.route(parsed, envelope_recipient=row.envelope_recipient)
+        stage = "screen"
+        return _decide(row, parsed, found), found
+    except ParseError as exc:
+        return _quarantine(stage, str(exc)), found
+    except RoutingError as exc:
+        return _quarantine(stage, str(exc)), found
+    except (TicketError, InvalidTransition) as exc:
+        return _quarantine("apply", str(exc)), found
+    except TEMPORARY_ERRORS:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug on one message must not block the mailbox
+        logger.exception("mailgate: message %s failed at %s", row.pk, stage)
+        return _quarantine(stage, f"{type(exc).__name__}: {exc}"), found
+
+
+def _save(row: InboundMessage, outcome: Outcome, found: Route | None) -> None:
+    row.status = outcome.status
+    row.stage = outcome.stage
+    row.reason = outcome.reason
+    row.ticket = outcome.ticket
+    row.ticket_number = outcome.ticket_number
+    row.processed_at = timezone.now()
+    fields = ["status", "stage", "reason", "ticket", "ticket_number", "processed_at", "attempts"]
+    if found is not None and row.tenant_id != found.tenant.pk:
+        row.tenant, row.mailbox = found.tenant, found.mailbox
+        fields += ["tenant", "mailbox"]
+    row.attempts += 1
+    row.save(update_fields=fields)
+
+
+def process(row: InboundMessage, parsed: ParsedEmail | None = None) -> InboundMessage:
+    """Run the stages on a stored message (first pass). Already-decided rows are left alone."""
+    if row.status != InboundStatus.RECEIVED:
+        return row
+    outcome, found = _run_stages(row, parsed)
+    _save(row, outcome, found)
+    return row
+
+
+def handle(
+    raw: bytes, *, source: str, envelope_recipient: str = "", mailbox: Mailbox | None = None
+) -> InboundMessage:
+    row, parsed = receive(raw, source=source, envelope_recipient=envelope_recipient, mailbox=mailbox)
+    return process(row, parsed)
+
+
+def reprocess(row: InboundMessage) -> InboundMessage:
+    """Run a quarantined (or stuck) message again, e.g. after an admin added the missing mailbox.
+
+    A previous attempt may have created the ticket and died before recording it: adopt that ticket
+    instead of opening a second one.
+    """
+    if row.status not in (InboundStatus.QUARANTINED, InboundStatus.RECEIVED):
+        return row
+    try:
+        parsed = parse_email(bytes(row.raw))
+        found = routing.route(parsed, envelope_recipient=row.envelope_recipient)
+    except (ParseError, RoutingError):
+        parsed, found = None, None
+    if parsed is not None and found is not None:
+        key = dedupe_key(bytes(row.raw), parsed)
+        if InboundMessage.objects.filter(tenant=found.tenant, dedupe_key=key).exclude(pk=row.pk).exists():
+            _save(row, Outcome(InboundStatus.IGNORED, "duplicate", "screen"), found)
+            return row
+        if parsed.message_id:
+            earlier = (
+                Message.objects.for_tenant(found.tenant)
+                .filter(message_id=parsed.message_id)
+                .select_related("ticket__tenant")
+                .first()
+            )
+            if earlier is not None:
+                _save(row, Outcome(InboundStatus.CREATED, "recovered", "apply", earlier.ticket), found)
+                return row
+        if row.dedupe_key != key:
+            row.tenant, row.dedupe_key = found.tenant, key
+            try:
+                with transaction.atomic():
+                    row.save(update_fields=["tenant", "dedupe_key"])
+            except IntegrityError:
+                row.dedupe_key = None
+                _save(row, Outcome(InboundStatus.IGNORED, "duplicate", "screen"), found)
+                return row
+    row.status = InboundStatus.RECEIVED
+    outcome, found = _run_stages(row, parsed)
+    _save(row, outcome, found)
+    return row
+
+
+def reprocess_many(
+    rows: Iterable[InboundMessage], progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for done, row in enumerate(rows, start=1):
+        reprocess(row)
+        counts[row.status] = counts.get(row.status, 0) + 1
+        if progress is not None:
+            progress(done)
+    return counts

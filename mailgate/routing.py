@@ -1,0 +1,118 @@
+"""Recipient address → tenant, mailbox and queue; then the sender inside that tenant.
+
+The address table is tiny and read on every message, so each process keeps it in memory: it is
+rebuilt when a mailbox, queue or tenant is saved (signals in ``apps.py``), after ``TTL`` seconds,
+and once on a miss (rate-limited so a spam run to unknown addresses cannot hammer the database).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from helpdesk.models import Tenant
+from mailgate.models import Mailbox
+from mailgate.parsing import ParsedEmail
+from tickets.models import Contact, Queue
+
+TTL_SECONDS = 60.0
+MISS_RELOAD_SECONDS = 5.0
+
+
+class RoutingError(Exception):
+    """No active mailbox for any recipient: the message is quarantined without a tenant."""
+
+
+@dataclass(frozen=True)
+class Route:
+    tenant: Tenant
+    mailbox: Mailbox
+    queue: Queue | None
+    address: str
+
+
+class _Table:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._routes: dict[str, Route] = {}
+        self._loaded_at = 0.0
+        self._miss_reload_at = 0.0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._routes = {}
+            self._loaded_at = 0.0
+            self._miss_reload_at = 0.0
+
+    def _load(self) -> None:
+        routes: dict[str, Route] = {}
+        mailboxes = Mailbox.objects.filter(is_active=True, tenant__is_active=True).select_related(
+            "tenant", "queue"
+        )
+        for mailbox in mailboxes:
+            for address in mailbox.all_addresses():
+                routes[address] = Route(mailbox.tenant, mailbox, mailbox.queue, address)
+        self._routes = routes
+        self._loaded_at = self._miss_reload_at = time.monotonic()
+
+    def lookup(self, addresses: list[str]) -> Route | None:
+        with self._lock:
+            now = time.monotonic()
+            if not self._loaded_at or now - self._loaded_at > TTL_SECONDS:
+                self._load()
+            route = self._first(addresses)
+            if route is None and now - self._miss_reload_at > MISS_RELOAD_SECONDS:
+                self._load()
+                route = self._first(addresses)
+            return route
+
+    def _first(self, addresses: list[str]) -> Route | None:
+        for address in addresses:
+            route = self._routes.get(address.strip().lower())
+            if route is not None:
+                return route
+        return None
+
+    def own_addresses(self) -> frozenset[str]:
+        return frozenset(self._routes)
+
+
+_table = _Table()
+
+
+def clear_cache() -> None:
+    _table.clear()
+
+
+def candidate_recipients(parsed: ParsedEmail | None, envelope_recipient: str = "") -> list[str]:
+    """The envelope recipient is authoritative; headers are the fallback (IMAP, forwarded copies)."""
+    found = [envelope_recipient] if envelope_recipient else []
+    if parsed is not None:
+        found += [*parsed.delivered_to, *parsed.to, *parsed.cc]
+    return [a.strip().lower() for a in found if a and a.strip()]
+
+
+def route(parsed: ParsedEmail | None, *, envelope_recipient: str = "") -> Route:
+    recipients = candidate_recipients(parsed, envelope_recipient)
+    found = _table.lookup(recipients)
+    if found is None:
+        shown = ", ".join(recipients[:3]) or "none"
+        raise RoutingError(f"unknown recipient ({shown})"[:300])
+    return found
+
+
+def is_own_address(address: str) -> bool:
+    return address.strip().lower() in _table.own_addresses()
+
+
+def find_contact(*, tenant: Tenant, email: str) -> Contact | None:
+    """The registered contact for this sender in this tenant (never another tenant's)."""
+    if not email:
+        return None
+    return (
+        Contact.objects.for_tenant(tenant)
+        .select_related("organization__sla_tier")
+        .filter(email__iexact=email)
+        .first()
+    )

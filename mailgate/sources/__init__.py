@@ -1,0 +1,1 @@
+"""Inbound sources. Each only stores raw bytes and hands over to ``mailgate.pipeline``."""

@@ -1,0 +1,102 @@
+"""IMAP polling with imap-tools: fetch unseen mail, store the raw bytes, then flag or move it.
+
+A message is marked (``\\Seen``, or moved to the archive folder) only after its raw bytes are
+committed, so a crash between the two re-fetches it and the per-tenant dedupe key makes that
+harmless. Each message is fetched on its own: one that the server or parser chokes on is stored
+and quarantined (or skipped and retried next pass), never blocking the others.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
+
+from mailgate import pipeline
+from mailgate.models import ImapSecurity, InboundStatus, Mailbox, Source
+
+logger = logging.getLogger(__name__)
+BATCH = 50
+TIMEOUT_SECONDS = 30
+
+
+def connect(mailbox: Mailbox) -> BaseMailBox:
+    classes = {
+        ImapSecurity.SSL: MailBox,
+        ImapSecurity.STARTTLS: MailBoxStartTls,
+        ImapSecurity.NONE: MailBoxUnencrypted,
+    }
+    box_class = classes.get(mailbox.imap_security, MailBox)
+    box = box_class(mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT_SECONDS)
+    return box.login(mailbox.imap_user, mailbox.imap_password, initial_folder=mailbox.imap_folder or "INBOX")
+
+
+def _fetch_raw(box: BaseMailBox, uid: str) -> bytes | None:
+    status, data = box.client.uid("fetch", uid, "(BODY.PEEK[])")
+    if status != "OK":
+        return None
+    for item in data or []:
+        if isinstance(item, tuple) and len(item) > 1 and isinstance(item[1], bytes):
+            return item[1]
+    return None
+
+
+def _acknowledge(box: BaseMailBox, mailbox: Mailbox, uids: list[str]) -> None:
+    if not uids:
+        return
+    if mailbox.imap_archive_folder:
+        box.move(uids, mailbox.imap_archive_folder)
+    else:
+        box.flag(uids, "\\Seen", True)
+
+
+def poll(mailbox: Mailbox) -> dict[str, int]:
+    """One pass over one mailbox. Returns counts by outcome."""
+    counts: dict[str, int] = {}
+    with connect(mailbox) as box:
+        uids = box.uids(AND(seen=False))
+        for start in range(0, len(uids), BATCH):
+            chunk = uids[start : start + BATCH]
+            fetched: list[tuple[str, bytes]] = []
+            for uid in chunk:
+                try:
+                    raw = _fetch_raw(box, uid)
+                except Exception:  # noqa: BLE001 - a server error on one message: retry it next pass
+                    logger.warning("mailgate: IMAP fetch of uid %s in %s failed", uid, mailbox.address)
+                    raw = None
+                if raw is not None:
+                    fetched.append((uid, raw))
+            stored = pipeline.receive_many(
+                [pipeline.Incoming(raw, mailbox.address) for _, raw in fetched],
+                source=Source.IMAP,
+                mailbox=mailbox,
+            )
+            # Committed: now the server may forget them.
+            _acknowledge(box, mailbox, [uid for uid, _ in fetched])
+            for row, parsed in stored:
+                pipeline.process(row, parsed)
+                key = row.status if row.status != InboundStatus.RECEIVED else "deferred"
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def poll_all() -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for mailbox in (
+        Mailbox.objects.filter(is_active=True, tenant__is_active=True)
+        .exclude(imap_host="")
+        .select_related("tenant", "queue")
+    ):
+        if not mailbox.polls_imap:
+            continue
+        try:
+            counts = poll(mailbox)
+            error = ""
+        except Exception as exc:  # noqa: BLE001 - one unreachable server must not stop the others
+            logger.warning("mailgate: polling %r failed: %s", mailbox, type(exc).__name__)
+            counts, error = {"errors": 1}, f"{type(exc).__name__}: {exc}"[:2000]
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_polled_at=timezone.now(), last_poll_error=error)
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + value
+    return totals
