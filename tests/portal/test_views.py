@@ -292,3 +292,12 @@ def test_search_does_not_match_internal_notes(as_client, world_a):
     services.ticket_reply(ticket=world_a.ticket, actor=world_a.agent, internal=True, body_text="зебра")
     html = as_client.get("/t/alpha/tickets/?q=зебра").content.decode()
     assert world_a.ticket.display_number not in html
+
+
+def test_portal_in_english(as_client, world_a):
+    resolve(world_a.ticket, world_a.agent)
+    html = as_client.get("/t/alpha/tickets/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My tickets" in html and "Мои заявки" not in html
+    html = as_client.get("/t/alpha/tickets/AL-1/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "I confirm the solution" in html and "Resolved" in html
+    assert "Мои заявки" in as_client.get("/t/alpha/tickets/").content.decode()  # Russian first
