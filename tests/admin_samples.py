@@ -37,7 +37,13 @@ def _agent_workspace(world: Any) -> None:
     )
 
 
-SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement, _agent_workspace]
+def _sla(world: Any) -> None:
+    apps.get_model("sla", "WorkSchedule").objects.create(
+        tenant=world.tenant, name="Офис", monday="09:00-18:00", friday="09:00-17:00"
+    )
+
+
+SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement, _agent_workspace, _sla]
 
 
 def fill_tenant(world: Any) -> None:

@@ -1,0 +1,38 @@
+"""SLA operations an admin triggers explicitly (a tier edit alone never rewrites existing tickets)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk.models import User
+from sla.clocks import clock_recompute
+from sla.models import SLATier
+from tickets.models import Ticket
+from tickets.services import record_event
+from tickets.statuses import Status
+
+
+def tier_recalculate_open_tickets(*, tier: SLATier, actor: User | None = None) -> int:
+    """Re-fix the tier's current targets on its tickets that are not closed; returns how many."""
+    count = 0
+    ids = list(
+        Ticket.objects.filter(sla_tier=tier).exclude(status=Status.CLOSED).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().filter(pk=pk).exclude(status=Status.CLOSED).first()
+            if ticket is None:
+                continue
+            now = timezone.now()
+            change = clock_recompute(ticket=ticket, at=now, resnapshot_tier=tier)
+            record_event(
+                ticket=ticket,
+                action="sla_recalculated",
+                actor=actor,
+                reason="Пересчёт по уровню SLA администратором",
+                data=change,
+                at=now,
+            )
+            count += 1
+    return count
