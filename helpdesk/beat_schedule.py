@@ -10,4 +10,6 @@ from typing import Any
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sla-tick": {"task": "sla.tick", "schedule": 60.0, "options": {"expires": 55}},
+    "mailgate-poll": {"task": "mailgate.poll_mailboxes", "schedule": 60.0, "options": {"expires": 55}},
+    "mailgate-sweep": {"task": "mailgate.sweep", "schedule": 300.0, "options": {"expires": 290}},
 }

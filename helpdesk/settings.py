@@ -224,3 +224,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Mailgate ---------------------------------------------------------------------------------
+# Loop guards: automatic mails recorded per sender per day, and notifications per address per day.
+# Inbound webhooks are verified by anymail: ANYMAIL_WEBHOOK_SECRET="user:password" (basic auth) and,
+# for Mailgun, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY — both read into ANYMAIL above.
+MAILGATE_AUTOMATIC_DAILY_CAP = env.int("MAILGATE_AUTOMATIC_DAILY_CAP", default=20)
+MAILGATE_NOTIFY_DAILY_CAP = env.int("MAILGATE_NOTIFY_DAILY_CAP", default=50)

@@ -10,4 +10,6 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Mailgate: ESP inbound webhooks (e.g. /mail/anymail/mailgun/inbound_mime/), verified by anymail.
+    path("mail/anymail/", include("anymail.urls")),
 ]

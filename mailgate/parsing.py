@@ -180,10 +180,8 @@ def _header(msg: Message, name: str, hint: str | None = None) -> str:
     if raw is not None and _SURROGATES.search(raw):
         # Unencoded 8-bit header (old Outlook, 1C, scripts): sniff the charset ourselves.
         text = _fix_8bit(raw, hint)
-        try:
-            text = str(make_header(decode_header(text)))
-        except Exception:  # noqa: BLE001, S110 - keep the sniffed text as it is
-            pass
+        if "=?" in text:
+            text = _decode_words(text)
         return " ".join(text.split())
     try:
         value = msg.get(name)
