@@ -2,7 +2,7 @@
 
 On PostgreSQL subject and message text use Russian full-text search backed by the GIN indexes of
 migration 0003 (the SQL expressions here must match the indexed ones). SQLite falls back to icontains.
-Each source returns at most ``limit`` ticket ids; the caller intersects them with what the agent may see.
+Each text source yields at most ``limit`` ticket ids; the caller intersects them with what the agent may see.
 """
 
 from __future__ import annotations
@@ -28,16 +28,18 @@ def _fts(column: str, query: str) -> RawSQL:
     )
 
 
-def matching_ticket_ids(tenant: Tenant, query: str, *, limit: int = MAX_MATCHES_PER_SOURCE) -> set[int]:
+def search_condition(tenant: Tenant, query: str, *, limit: int = MAX_MATCHES_PER_SOURCE) -> Q:
+    """A filter on tickets of ``tenant`` matching ``query``; two queries run now (the text indexes), the
+    number and requester parts stay inside the caller's single ticket query."""
     query = query.strip()
     if not query:
-        return set()
-    ids: set[int] = set()
+        return Q(pk__in=[])
+    condition = Q(pk__in=[])
     number = parse_ticket_number(tenant, query)
     if number is None and query.isdigit() and len(query) <= 18:
         number = int(query)
     if number is not None:
-        ids.update(Ticket.objects.for_tenant(tenant).filter(number=number).values_list("pk", flat=True))
+        condition |= Q(number=number)
 
     tickets = Ticket.objects.for_tenant(tenant)
     messages = Message.objects.for_tenant(tenant)
@@ -47,22 +49,19 @@ def matching_ticket_ids(tenant: Tenant, query: str, *, limit: int = MAX_MATCHES_
     else:
         tickets = tickets.filter(subject__icontains=query)
         messages = messages.filter(body_text__icontains=query)
-    ids.update(tickets.order_by("-pk").values_list("pk", flat=True)[:limit])
+    ids = set(tickets.order_by("-pk").values_list("pk", flat=True)[:limit])
     ids.update(messages.order_by("-pk").values_list("ticket_id", flat=True)[:limit])
+    if ids:
+        condition |= Q(pk__in=sorted(ids))
 
-    if "@" in query or len(query) >= 3:
+    if len(query) >= 3:
         contacts = Contact.objects.for_tenant(tenant).filter(
             Q(email__icontains=query) | Q(full_name__icontains=query)
         )
-        ids.update(
-            Ticket.objects.for_tenant(tenant)
-            .filter(requester__in=contacts.values("pk")[:limit])
-            .order_by("-pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-    return ids
+        condition |= Q(requester_id__in=contacts.values("pk")[:limit])
+    return condition
 
 
 def search_tickets(visible: TicketQuerySet, tenant: Tenant, query: str) -> TicketQuerySet:
     """``visible`` (already scoped to the agent) narrowed to the tickets matching ``query``."""
-    return visible.filter(pk__in=matching_ticket_ids(tenant, query))
+    return visible.filter(search_condition(tenant, query))

@@ -72,6 +72,8 @@ def queue_list(request: HttpRequest) -> HttpResponse:
             "saved_filters": SavedFilter.objects.for_tenant(tenant).filter(user=request.user),
             "bulk_form": BulkForm(tenant=tenant),
             "can_reassign": is_lead(request.user, tenant),
+            # The bulk bar reuses the filter's staff list instead of querying it a second time.
+            "staff": list(form.fields["assignee"].queryset),
         }
     )
     return render(request, "agent/queue.html", context)

@@ -6,24 +6,27 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q, Sum
+from django.db.models import CharField, IntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from helpdesk.models import User
 from helpdesk.permissions import agent_required
 from helpdesk.tenancy import is_lead
+from sla.models import SLATier
 from tickets import services
 from tickets.attachment_policy import attachment_refusal
 from tickets.canned import render_canned
 from tickets.forms.agent import ChangeForm, MergeForm, ReplyForm, SplitForm
-from tickets.models import Attachment, CannedResponse, Ticket, TicketLink, TimeEntry
+from tickets.models import Attachment, CannedResponse, Category, Priority, Ticket, TicketLink, TimeEntry
 from tickets.selectors import ticket_get_for_agent, tickets_for_agent
 from tickets.services.merging import ticket_merge, ticket_split
 from tickets.services.tiers import ticket_set_tier
-from tickets.statuses import InvalidTransition
+from tickets.statuses import InvalidTransition, Status
 from tickets.views.agent.sla_timers import calendar_for, ticket_timers
 
 OTHER_TICKETS = 5
@@ -38,6 +41,30 @@ def _to_ticket(ticket: Ticket, anchor: str = "") -> HttpResponse:
     if anchor:
         response["Location"] += f"#{anchor}"
     return response
+
+
+def side_panel_choices(tenant: Any) -> dict[str, list[tuple[int, str]]]:
+    """Categories, SLA tiers and staff for the change forms in one round trip (a UNION of three lists)."""
+    label = Value("", output_field=CharField())
+    categories = (
+        Category.objects.for_tenant(tenant)
+        .filter(is_active=True)
+        .values_list(Value("category", output_field=CharField()), "pk", "name", "ordering")
+    )
+    tiers = SLATier.objects.for_tenant(tenant).values_list(
+        Value("tier", output_field=CharField()), "pk", "name", Value(0, output_field=IntegerField())
+    )
+    staff = (
+        User.objects.filter(memberships__tenant=tenant, is_active=True)
+        .annotate(label=Coalesce(NullIf("full_name", label), "email", output_field=CharField()))
+        .values_list(
+            Value("staff", output_field=CharField()), "pk", "label", Value(0, output_field=IntegerField())
+        )
+    )
+    grouped: dict[str, list[tuple[int, str, int]]] = {"category": [], "tier": [], "staff": []}
+    for kind, pk, name, order in categories.order_by().union(tiers.order_by(), staff.order_by(), all=True):
+        grouped[kind].append((order, name, pk))
+    return {kind: [(pk, name) for _order, name, pk in sorted(rows)] for kind, rows in grouped.items()}
 
 
 def workspace_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
@@ -71,13 +98,18 @@ def workspace_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dic
     if any(t.remaining is not None for t in timers):
         timers = ticket_timers(ticket, calendar=calendar_for(tenant))
     lead = is_lead(request.user, tenant)
-    initial = {
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "category": ticket.category_id,
-        "assignee": ticket.assignee_id,
-        "tier": ticket.sla_tier_id,
-    }
+    choices = side_panel_choices(tenant)
+    statuses = [(ticket.status, ticket.get_status_display())] + [
+        (s, Status(s).label) for s in services.allowed_next_statuses(ticket)
+    ]
+    changes = [
+        ("status", _("Статус"), statuses, ticket.status, False),
+        ("priority", _("Приоритет"), Priority.choices, ticket.priority, False),
+        ("category", _("Категория"), choices["category"], ticket.category_id, True),
+        ("tier", _("Уровень SLA"), choices["tier"], ticket.sla_tier_id, True),
+    ]
+    if lead:
+        changes.insert(3, ("assignee", _("Исполнитель"), choices["staff"], ticket.assignee_id, True))
     return {
         "ticket": ticket,
         "conversation": conversation,
@@ -89,7 +121,7 @@ def workspace_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dic
         "timers": timers,
         "canned": CannedResponse.objects.for_tenant(tenant).filter(is_active=True).only("pk", "title"),
         "reply_form": forms.get("reply_form") or ReplyForm(),
-        "change_form": forms.get("change_form") or ChangeForm(tenant=tenant, initial=initial),
+        "changes": changes,
         "merge_form": forms.get("merge_form") or MergeForm(),
         "next_statuses": services.allowed_next_statuses(ticket),
         "can_reassign": lead,
