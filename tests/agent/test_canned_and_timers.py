@@ -52,19 +52,14 @@ def test_ticket_timers_states_and_pause():
     assert format_duration(-timedelta(minutes=5)) == "−5 мин"
 
 
-def test_calendar_lookup_falls_back_when_it_fails(world_a, monkeypatch):
-    import sys
-    import types
+def test_calendar_lookup_uses_the_tickets_clock_and_survives_failures(world_a, monkeypatch):
+    from sla import calendars
 
-    broken = types.ModuleType("sla.calendars")
+    calendar = sla_timers.calendar_for(world_a.ticket)
+    assert calendar is not None and calendar.working_time_between(MONDAY_10, MONDAY_10) == timedelta(0)
 
-    def explode(tenant):
+    def explode(schedule):
         raise RuntimeError("bad schedule")
 
-    broken.calendar_for_tenant = explode
-    monkeypatch.setitem(sys.modules, "sla.calendars", broken)
-    assert sla_timers.calendar_for(world_a.tenant) is None
-    working = types.ModuleType("sla.calendars")
-    working.calendar_for_tenant = lambda tenant: "cal"
-    monkeypatch.setitem(sys.modules, "sla.calendars", working)
-    assert sla_timers.calendar_for(world_a.tenant) == "cal"
+    monkeypatch.setattr(calendars, "calendar_for", explode)
+    assert sla_timers.calendar_for(world_a.ticket) is None

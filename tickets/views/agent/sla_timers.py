@@ -1,7 +1,7 @@
 """SLA timers of the ticket page: how much working time is left until each deadline.
 
-Working time comes from the tenant's business calendar (``sla.calendars.calendar_for_tenant``, built by
-the SLA work); until that exists, or if it fails, the helper falls back to wall-clock time and says so.
+Working time comes from the business calendar of the ticket's SLA clock (``sla.calendars``); without
+one, or if it fails, the helper falls back to wall-clock time and the page says which it shows.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,16 +54,22 @@ def format_duration(value: timedelta) -> str:
     return ("−" if value < timedelta(0) else "") + " ".join(parts)
 
 
-def calendar_for(tenant: Any) -> Any | None:
-    """The tenant's ``BusinessCalendar`` or None (then timers count wall-clock time)."""
+def calendar_for(ticket: Ticket) -> Any | None:
+    """The ``BusinessCalendar`` the ticket's SLA clock runs on (its snapshot schedule, via the SLA app's
+    cached ``sla.calendars.calendar_for``), or None: then timers count wall-clock time."""
     try:
-        from sla.calendars import calendar_for_tenant  # type: ignore[import-not-found]
+        from sla.calendars import calendar_for as cached_calendar
+        from sla.models import TicketClock, WorkSchedule
     except ImportError:
         return None
     try:
-        return calendar_for_tenant(tenant)
+        # One query: the schedule row (its version is the cache key) joined through the ticket's clock.
+        schedule = WorkSchedule.objects.filter(
+            pk=Subquery(TicketClock.objects.filter(ticket_id=ticket.pk).values("schedule_id")[:1])
+        ).first()
+        return cached_calendar(schedule)
     except Exception:  # a broken schedule must not take the ticket page down with it
-        logger.exception("No business calendar for tenant %s; showing wall-clock SLA timers", tenant.pk)
+        logger.exception("No business calendar for ticket %s; showing wall-clock SLA timers", ticket.pk)
         return None
 
 

@@ -96,7 +96,7 @@ def workspace_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dic
         )
     timers = ticket_timers(ticket)
     if any(t.remaining is not None for t in timers):
-        timers = ticket_timers(ticket, calendar=calendar_for(tenant))
+        timers = ticket_timers(ticket, calendar=calendar_for(ticket))
     lead = is_lead(request.user, tenant)
     choices = side_panel_choices(tenant)
     statuses = [(ticket.status, ticket.get_status_display())] + [
