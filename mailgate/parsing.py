@@ -437,4 +437,41 @@ def _parse(msg: EmailMessage) -> ParsedEmail:
     if "Return-Path" in msg:
         parsed.return_path = _header(msg, "Return-Path").strip().strip("<>").lower()
     _collect(msg, parsed)
+    return _clean(parsed)
+
+
+def _clean_text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL, and UTF-8 cannot hold lone surrogates: neither is content.
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def _clean(parsed: ParsedEmail) -> ParsedEmail:
+    for name in (
+        "message_id",
+        "subject",
+        "from_email",
+        "from_name",
+        "reply_to",
+        "text",
+        "html",
+        "auto_submitted",
+        "precedence",
+        "content_type",
+        "report_type",
+    ):
+        setattr(parsed, name, _clean_text(getattr(parsed, name)))
+    if parsed.return_path is not None:
+        parsed.return_path = _clean_text(parsed.return_path)
+    for name in ("to", "cc", "delivered_to", "in_reply_to", "references"):
+        setattr(parsed, name, [_clean_text(v) for v in getattr(parsed, name)])
+    parsed.attachments = [
+        ParsedAttachment(
+            _clean_text(a.filename),
+            _clean_text(a.content_type),
+            a.content,
+            a.is_inline,
+            _clean_text(a.content_id),
+        )
+        for a in parsed.attachments
+    ]
     return parsed
