@@ -29,6 +29,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 os.environ.pop("REDIS_URL", None)  # queue into the embedded filesystem broker: nothing consumes it
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+HISTORY = timedelta(days=20)
+RESOLUTION_SPAN = {1: timedelta(hours=4), 2: timedelta(days=1), 3: timedelta(days=3), 4: timedelta(days=7)}
 SEED = 5
 
 
@@ -68,7 +70,7 @@ def setup_tenants(tenant_count: int) -> list[dict]:
             name="Офис",
             defaults={
                 "is_default": True,
-                **{d: "09:00-18:00" for d in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+                **dict.fromkeys(("monday", "tuesday", "wednesday", "thursday", "friday"), "09:00-18:00"),
             },
         )
         tier, created = SLATier.objects.get_or_create(
@@ -107,53 +109,61 @@ def load_tickets(tenants: list[dict], total: int, due_share: float) -> None:
 
     rng = random.Random(SEED)
     per_tenant = total // len(tenants)
-    due_every = round(1 / due_share)
+    count = per_tenant * len(tenants)
+    # Tickets arrive in time order, tenants interleaved, as in production; each one's resolution is due
+    # a priority-dependent span after creation. Deadlines passed before the last `due_share` of them
+    # were flagged by earlier passes; the most recent `due_share` are what this pass finds due.
+    step = HISTORY / count
+    priorities = [rng.randint(1, 4) for _ in range(count)]
+    dues = [NOW - HISTORY + step * i + RESOLUTION_SPAN[priorities[i]] for i in range(count)]
+    past = sorted((d for d in dues if d <= NOW), reverse=True)
+    due_count = round(count * due_share)
+    breached_before = past[due_count - 1] if len(past) >= due_count else NOW - HISTORY * 2
     fields = [f for f in Ticket._meta.concrete_fields if not f.primary_key]
     columns = [f.column for f in fields]
-    print(f"loading {per_tenant * len(tenants):,} tickets with COPY", flush=True)
+    print(f"loading {count:,} tickets with COPY", flush=True)
     started = time.perf_counter()
     done = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(f"COPY tickets_ticket ({', '.join(columns)}) FROM STDIN") as copy:
-            for tenant in tenants:
-                for number in range(1, per_tenant + 1):
-                    done += 1
-                    created = NOW - timedelta(minutes=rng.randint(60, 60 * 24 * 20))
-                    if done % due_every == 0:  # due for breach at NOW: within the last minute
-                        resolution_due = NOW - timedelta(seconds=rng.randint(0, 59))
+            for i in range(count):
+                tenant = tenants[i % len(tenants)]
+                number = i // len(tenants) + 1
+                done += 1
+                created = NOW - HISTORY + step * i
+                resolution_due = dues[i]
+                values = {
+                    "tenant_id": tenant["id"],
+                    "number": number,
+                    "subject": f"Нагрузочная заявка {number}",
+                    "queue_id": tenant["queue"],
+                    "priority": priorities[i],
+                    "resolution_breached": resolution_due < breached_before,
+                    "status": "open",
+                    "assignee_id": rng.choice(tenant["agents"]) if rng.random() < 0.5 else None,
+                    "sla_tier_id": tenant["tier"],
+                    "channel": "email",
+                    "custom_fields": "{}",
+                    "created_at": created,
+                    "updated_at": created,
+                    "ack_due": created + timedelta(hours=1),
+                    "ack_at": created + timedelta(minutes=5),
+                    "first_response_due": created + timedelta(hours=4),
+                    "first_response_at": created + timedelta(minutes=30),
+                    "resolution_due": resolution_due,
+                }
+                row = []
+                for field in fields:
+                    if field.attname in values:
+                        row.append(values[field.attname])
+                    elif field.null:
+                        row.append(None)
                     else:
-                        resolution_due = NOW + timedelta(minutes=rng.randint(1, 60 * 24 * 60))
-                    values = {
-                        "tenant_id": tenant["id"],
-                        "number": number,
-                        "subject": f"Нагрузочная заявка {number}",
-                        "queue_id": tenant["queue"],
-                        "priority": rng.randint(1, 4),
-                        "status": "open",
-                        "assignee_id": rng.choice(tenant["agents"]) if rng.random() < 0.5 else None,
-                        "sla_tier_id": tenant["tier"],
-                        "channel": "email",
-                        "custom_fields": "{}",
-                        "created_at": created,
-                        "updated_at": created,
-                        "ack_due": created + timedelta(hours=1),
-                        "ack_at": created + timedelta(minutes=5),
-                        "first_response_due": created + timedelta(hours=4),
-                        "first_response_at": created + timedelta(minutes=30),
-                        "resolution_due": resolution_due,
-                    }
-                    row = []
-                    for field in fields:
-                        if field.attname in values:
-                            row.append(values[field.attname])
-                        elif field.null:
-                            row.append(None)
-                        else:
-                            row.append(field.get_db_prep_save(field.get_default(), connection))
-                    copy.write_row(row)
-                    if done % 20_000 == 0:
-                        progress(done, per_tenant * len(tenants), started, "tickets")
+                        row.append(field.get_db_prep_save(field.get_default(), connection))
+                copy.write_row(row)
+                if done % 20_000 == 0:
+                    progress(done, count, started, "tickets")
     progress(done, done, started, "tickets")
     with connection.cursor() as cursor:
         # The clocks: one row per ticket, as ticket creation makes them (warnings already passed).
@@ -173,15 +183,21 @@ def load_tickets(tenants: list[dict], total: int, due_share: float) -> None:
 
 
 def reset_previous_pass() -> None:
-    """Undo what a previous run's pass did, so every run measures the same work."""
+    """Undo what a previous run's pass did (its outbox says which tickets), so each run does the same work."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM sla_slaalert")
         cursor.execute(
-            "UPDATE tickets_ticket SET resolution_breached = false WHERE resolution_breached AND resolution_due <= %s",
-            [NOW],
+            """
+            UPDATE tickets_ticket SET resolution_breached = false
+            WHERE id IN (
+                SELECT jsonb_array_elements_text(ticket_ids)::bigint FROM sla_alertoutbox
+                WHERE kind = 'resolution_breach'
+            )
+            """
         )
+        cursor.execute("DELETE FROM sla_alertoutbox")
+        cursor.execute("DELETE FROM sla_slaalert")
         cursor.execute("VACUUM ANALYZE tickets_ticket")  # autocommit: clears the dead rows the reset left
 
 
@@ -190,6 +206,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--tenants", type=int, default=100)
     parser.add_argument("--due-share", type=float, default=0.01)
+    parser.add_argument("--repeat", type=int, default=3, help="passes to time (each after a reset)")
+    parser.add_argument("--reload", action="store_true", help="drop the loaded tickets and load them again")
     args = parser.parse_args()
 
     ensure_database(os.environ["DATABASE_URL"])
@@ -207,7 +225,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     existing = Ticket.objects.count()
     tenants = setup_tenants(args.tenants)
-    if existing < args.tickets:
+    if existing < args.tickets or args.reload:
         if existing:
             print(f"found {existing:,} tickets, fewer than asked: reloading", flush=True)
             with connection.cursor() as cursor:
@@ -215,32 +233,48 @@ def main() -> None:
         load_tickets(tenants, args.tickets, args.due_share)
     else:
         print(f"reusing {existing:,} tickets", flush=True)
-    reset_previous_pass()
     total = Ticket.objects.count()
-    due = Ticket.objects.filter(
-        resolution_due__lte=NOW,
-        resolved_at__isnull=True,
-        resolution_breached=False,
-        sla_paused_at__isnull=True,
-    ).count()
-    print(f"{total:,} open tickets, {due:,} due at {NOW.isoformat()}", flush=True)
-
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        counts = run_tick(now=NOW)
-        first_pass = time.perf_counter() - started
-    first_queries = len(queries)
-    print(f"pass 1: {first_pass * 1000:.0f} ms, {first_queries} queries, {counts}", flush=True)
+    passes = []
+    for attempt in range(1, args.repeat + 1):
+        reset_previous_pass()
+        due = Ticket.objects.filter(
+            resolution_due__lte=NOW,
+            resolved_at__isnull=True,
+            resolution_breached=False,
+            sla_paused_at__isnull=True,
+        ).count()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            counts = run_tick(now=NOW)
+            elapsed = time.perf_counter() - started
+        passes.append((elapsed, len(queries), counts))
+        print(
+            f"pass {attempt}: {total:,} open tickets, {due:,} due: {elapsed * 1000:.0f} ms, "
+            f"{len(queries)} queries, {counts}",
+            flush=True,
+        )
 
     with CaptureQueriesContext(connection) as again:
         started = time.perf_counter()
         repeat = run_tick(now=NOW)
-        second_pass = time.perf_counter() - started
-    print(f"pass 2 (same moment): {second_pass * 1000:.0f} ms, {len(again)} queries, {repeat}", flush=True)
+        repeat_seconds = time.perf_counter() - started
+    print(f"same moment again: {repeat_seconds * 1000:.0f} ms, {len(again)} queries, {repeat}", flush=True)
 
-    from sla.models import SLAAlert
+    # What the pass queued: the delivery tasks' work, run here inline to show its cost (a worker's job).
+    from sla.alerts import deliver_batch
+    from sla.models import AlertOutbox, SLAAlert
 
+    started = time.perf_counter()
+    for batch_id in AlertOutbox.objects.filter(delivered_at__isnull=True).values_list("pk", flat=True):
+        deliver_batch(batch_id)
+    delivery_seconds = time.perf_counter() - started
     alerts = SLAAlert.objects.count()
+    print(
+        f"delivery (queued work, not part of the pass): {alerts:,} in-app alerts in {delivery_seconds:.2f} s"
+    )
+
+    times = sorted(p[0] for p in passes)
+    median = times[len(times) // 2]
     print(
         json.dumps(
             {
@@ -248,14 +282,17 @@ def main() -> None:
                 "tickets": total,
                 "tenants": args.tenants,
                 "due": due,
-                "pass_seconds": round(first_pass, 3),
-                "pass_queries": first_queries,
-                "breached": counts["breached"],
-                "alerts_stored": alerts,
-                "repeat_pass_seconds": round(second_pass, 3),
+                "pass_seconds_median": round(median, 3),
+                "pass_seconds_all": [round(t, 3) for t in (p[0] for p in passes)],
+                "pass_queries": passes[-1][1],
+                "breached": passes[-1][2]["breached"],
+                "repeat_pass_seconds": round(repeat_seconds, 3),
                 "repeat_pass_queries": len(again),
                 "repeat_counts": repeat,
+                "alerts_delivered": alerts,
+                "delivery_seconds": round(delivery_seconds, 3),
                 "target_seconds": 1.0,
+                "under_target": median < 1.0,
             }
         )
     )

@@ -44,7 +44,16 @@ def _check_hours(value: str) -> str:
 class WorkScheduleForm(forms.ModelForm):
     class Meta:
         model = WorkSchedule
-        fields = "__all__"
+        fields = [
+            "tenant",
+            "name",
+            "is_default",
+            "timezone",
+            *WEEKDAY_FIELDS,
+            "russian_holidays",
+            "open_on_holidays",
+            "shortened_days",
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

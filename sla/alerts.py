@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
@@ -21,10 +21,14 @@ from django.utils import timezone
 
 from helpdesk.models import Membership, Role
 from helpdesk.tenancy import tenant_absolute_url
-from sla.models import AlertKind, SLAAlert
+from sla.models import AlertKind, AlertOutbox, SLAAlert
 from tickets.models import Queue, Ticket
 
 logger = logging.getLogger(__name__)
+
+OUTBOX_CHUNK = 1000
+# An outbox row still undelivered this long after its pass is queued again (lost task, broker outage).
+REQUEUE_AFTER = timedelta(minutes=5)
 
 BREACH_KINDS = {AlertKind.ACK_BREACH, AlertKind.FIRST_RESPONSE_BREACH, AlertKind.RESOLUTION_BREACH}
 
@@ -125,11 +129,55 @@ def _insert_alerts_postgresql(rows: list[tuple], kind: str, now: datetime) -> No
         )
 
 
+def record_due(ticket_ids: Sequence[int], kind: str, *, now: datetime) -> list[int]:
+    """Write outbox rows for tickets a pass just claimed (inside the pass's transaction)."""
+    batches = [
+        AlertOutbox(kind=kind, ticket_ids=list(ticket_ids[i : i + OUTBOX_CHUNK]), due_at=now, created_at=now)
+        for i in range(0, len(ticket_ids), OUTBOX_CHUNK)
+    ]
+    return [batch.pk for batch in AlertOutbox.objects.bulk_create(batches)] if batches else []
+
+
+def queue_delivery(batch_ids: Iterable[int], *, now: datetime) -> int:
+    """Hand the pass's outbox rows, and any left behind by an earlier failure, to the delivery task."""
+    from sla.tasks import deliver_sla_alerts
+
+    stale = AlertOutbox.objects.filter(delivered_at__isnull=True, created_at__lt=now - REQUEUE_AFTER)
+    ids = sorted({*batch_ids, *stale.values_list("pk", flat=True)})
+    for batch_id in ids:
+        deliver_sla_alerts.delay(batch_id)
+    return len(ids)
+
+
+def deliver_batch(batch_id: int) -> int:
+    """Turn one outbox row into per-recipient alerts and queue their mail; a second run adds nothing."""
+    with transaction.atomic():
+        batch = (
+            AlertOutbox.objects.select_for_update(skip_locked=True)
+            .filter(pk=batch_id, delivered_at__isnull=True)
+            .first()
+        )
+        if batch is None:  # delivered already, or another worker holds it
+            return 0
+        due_field = f"{batch.kind.rsplit('_', 1)[0]}_due"
+        items = [
+            DueTicket(*row)
+            for row in Ticket.objects.filter(pk__in=batch.ticket_ids).values_list(
+                "pk", "tenant_id", "assignee_id", "queue_id", due_field
+            )
+        ]
+        stored = store_alerts(items, batch.kind, now=batch.due_at)
+        batch.delivered_at = timezone.now()
+        batch.save(update_fields=["delivered_at"])
+        transaction.on_commit(queue_alert_emails)
+    return stored
+
+
 def queue_alert_emails() -> None:
-    """Ask a worker to mail the alerts not mailed yet, once the current transaction has committed."""
+    """Ask a worker to mail the alerts not mailed yet."""
     from sla.tasks import send_sla_alert_emails
 
-    transaction.on_commit(send_sla_alert_emails.delay)
+    send_sla_alert_emails.delay()
 
 
 def send_pending_alert_emails(*, batch_size: int = 200, limit: int = 5000) -> int:

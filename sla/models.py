@@ -355,12 +355,21 @@ class SLAAlert(TenantOwned):
     tenant = models.ForeignKey(
         "helpdesk.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("арендатор")
     )
+    # No separate indexes on ticket and recipient: the unique constraint and the inbox index lead with them.
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_alerts", verbose_name=_("заявка")
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="sla_alerts",
+        verbose_name=_("заявка"),
+        db_index=False,
     )
     kind = models.CharField(_("вид"), max_length=30, choices=AlertKind.choices)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sla_alerts", verbose_name=_("кому")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sla_alerts",
+        verbose_name=_("кому"),
+        db_index=False,
     )
     due_at = models.DateTimeField(_("срок"), null=True, blank=True)
     created_at = models.DateTimeField(_("создано"))
@@ -381,3 +390,33 @@ class SLAAlert(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.ticket_id} → {self.recipient_id}"
+
+
+class AlertOutbox(models.Model):
+    """Breaches or warnings a beat pass claimed, waiting for a worker to turn them into alerts.
+
+    The pass only flips flags and writes one row here per chunk of tickets, in the same transaction, so
+    it stays short however many tickets fall due at once; the delivery task creates the per-recipient
+    ``SLAAlert`` rows and queues the mail. A row left undelivered (broker down) is queued again by a
+    later pass; delivering twice adds nothing thanks to the alerts' unique constraint.
+    """
+
+    kind = models.CharField(max_length=30, choices=AlertKind.choices)
+    ticket_ids = models.JSONField(default=list)
+    due_at = models.DateTimeField(help_text="The pass moment the tickets were found due at.")
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("очередь оповещений SLA")
+        verbose_name_plural = _("очередь оповещений SLA")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="sla_outbox_pending",
+                condition=models.Q(delivered_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {len(self.ticket_ids)}"

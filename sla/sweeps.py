@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from sla.alerts import DueTicket, queue_alert_emails, store_alerts
+from sla.alerts import queue_delivery, record_due
 from sla.clocks import DONE_FIELD, KINDS, WARNED_KINDS
 from sla.models import TicketClock
 from tickets import services as ticket_services
@@ -33,16 +33,15 @@ CLOSE_BATCH = 1000
 
 def run_tick(*, now: datetime) -> dict[str, int]:
     """One pass of every beat job as of ``now``; returns counts of what it did."""
+    batches: list[int] = []
     counts = {
-        "warned": sweep_warnings(now=now),
-        "breached": sweep_breaches(now=now),
+        "warned": sweep_warnings(now=now, batches=batches),
+        "breached": sweep_breaches(now=now, batches=batches),
         "auto_closed": sweep_auto_close(now=now),
         "stale_closed": sweep_stale_close(now=now),
     }
-    if counts["warned"] or counts["breached"]:
-        # One mailer task per pass, after the alert rows are committed; it claims rows itself, so a
-        # lost or duplicated task only delays or repeats a no-op, never a message.
-        queue_alert_emails()
+    # After the sweeps committed: the delivery tasks must find their outbox rows.
+    queue_delivery(batches, now=now)
     return counts
 
 
@@ -50,60 +49,76 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def sweep_breaches(*, now: datetime) -> int:
+def _pending_breach(kind: str, now: datetime) -> Q:
+    # Matches the partial index ticket_<kind>_pending; the status excludes closed tickets whose clock
+    # was never stopped by an event (closed straight from "new").
+    return Q(
+        **{f"{kind}_due__lte": now, f"{DONE_FIELD[kind]}__isnull": True, f"{kind}_breached": False},
+        sla_paused_at__isnull=True,
+        status__in=OPEN_STATUSES,
+    )
+
+
+def _claim(queryset: QuerySet[Any], flag_updates: dict[str, Any]) -> list[int]:
+    """Lock the matching rows (skipping rows another pass holds), flip their flags, return their ids.
+
+    On PostgreSQL one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING id``; elsewhere
+    (SQLite takes the write lock for the whole transaction anyway) a select and a chunked update.
+    """
+    model = queryset.model
+    if connection.vendor == "postgresql":
+        select_sql, params = queryset.select_for_update(skip_locked=True).values("pk").query.sql_with_params()
+        table = connection.ops.quote_name(model._meta.db_table)
+        pk = connection.ops.quote_name(model._meta.pk.column)
+        assignments = ", ".join(
+            f"{connection.ops.quote_name(model._meta.get_field(f).column)} = %s" for f in flag_updates
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # "= ANY(ARRAY(…))" makes the locked ids an init-plan array probed through the primary key;
+                # "IN (…)" lets the planner pick a hash join over a sequential scan of the whole table.
+                f"UPDATE {table} SET {assignments} WHERE {pk} = ANY(ARRAY({select_sql})) RETURNING {pk}",  # noqa: S608
+                [*flag_updates.values(), *params],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    ids = list(queryset.select_for_update(skip_locked=True).values_list("pk", flat=True))
+    for chunk in _chunks(ids):
+        model.objects.filter(pk__in=chunk).update(**flag_updates)
+    return ids
+
+
+def sweep_breaches(*, now: datetime, batches: list[int]) -> int:
+    """Flag every deadline passed as of ``now`` and queue its alerts; returns how many."""
     total = 0
     for kind in KINDS:
-        due_field, flag = f"{kind}_due", f"{kind}_breached"
-        # The filter matches the partial index ticket_<kind>_pending; status excludes closed tickets
-        # that never got the clock's event (closed straight from "new").
-        pending = Q(**{f"{due_field}__lte": now, f"{DONE_FIELD[kind]}__isnull": True, flag: False}) & Q(
-            sla_paused_at__isnull=True, status__in=OPEN_STATUSES
-        )
         with transaction.atomic():
-            rows = list(
-                Ticket.objects.filter(pending)
-                .select_for_update(skip_locked=True)
-                .values_list("pk", "tenant_id", "assignee_id", "queue_id", due_field)
-            )
-            if not rows:
-                continue
-            for chunk in _chunks([row[0] for row in rows]):
-                Ticket.objects.filter(pk__in=chunk).update(**{flag: True})
-            store_alerts([DueTicket(*row) for row in rows], f"{kind}_breach", now=now)
-        total += len(rows)
+            ids = _claim(Ticket.objects.filter(_pending_breach(kind, now)), {f"{kind}_breached": True})
+            batches += record_due(ids, f"{kind}_breach", now=now)
+        total += len(ids)
     return total
 
 
-def sweep_warnings(*, now: datetime) -> int:
+def sweep_warnings(*, now: datetime, batches: list[int]) -> int:
+    """Warn about deadlines whose warning share has passed; a deadline already passed gets no warning."""
     total = 0
     for kind in WARNED_KINDS:
-        warn_field, due_field = f"{kind}_warn_at", f"{kind}_due"
+        warn_field = f"{kind}_warn_at"
         with transaction.atomic():
-            ids = list(
-                TicketClock.objects.filter(**{f"{warn_field}__lte": now, "paused": False})
-                .select_for_update(skip_locked=True)
-                .values_list("ticket_id", flat=True)
+            ids = _claim(
+                TicketClock.objects.filter(**{f"{warn_field}__lte": now, "paused": False}), {warn_field: None}
             )
             if not ids:
                 continue
-            rows = []
+            still_due = Q(
+                **{f"{kind}_due__gt": now, f"{DONE_FIELD[kind]}__isnull": True, f"{kind}_warned": False},
+                status__in=OPEN_STATUSES,
+                sla_paused_at__isnull=True,
+            )
+            warned: list[int] = []
             for chunk in _chunks(ids):
-                TicketClock.objects.filter(pk__in=chunk).update(**{warn_field: None})
-                # A ticket whose deadline already passed gets the breach alert instead.
-                rows += Ticket.objects.filter(
-                    Q(pk__in=chunk, status__in=OPEN_STATUSES, sla_paused_at__isnull=True)
-                    & Q(
-                        **{
-                            f"{due_field}__gt": now,
-                            f"{DONE_FIELD[kind]}__isnull": True,
-                            f"{kind}_warned": False,
-                        }
-                    )
-                ).values_list("pk", "tenant_id", "assignee_id", "queue_id", due_field)
-            for chunk in _chunks([row[0] for row in rows]):
-                Ticket.objects.filter(pk__in=chunk).update(**{f"{kind}_warned": True})
-            store_alerts([DueTicket(*row) for row in rows], f"{kind}_warning", now=now)
-        total += len(rows)
+                warned += _claim(Ticket.objects.filter(still_due, pk__in=chunk), {f"{kind}_warned": True})
+            batches += record_due(warned, f"{kind}_warning", now=now)
+        total += len(warned)
     return total
 
 

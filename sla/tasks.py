@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-from sla.alerts import send_pending_alert_emails
+from sla.alerts import deliver_batch, send_pending_alert_emails
 from sla.sweeps import run_tick
 
 
@@ -26,3 +26,9 @@ def sla_tick() -> dict[str, int]:
 def send_sla_alert_emails() -> int:
     """Mail every alert not mailed yet; claimed rows are skipped by concurrent workers."""
     return send_pending_alert_emails()
+
+
+@shared_task(name="sla.deliver_alerts", autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=10)
+def deliver_sla_alerts(batch_id: int) -> int:
+    """Turn one outbox row of a beat pass into in-app alerts and queue their mail; idempotent."""
+    return deliver_batch(batch_id)
