@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import ClientVisibility
@@ -52,8 +53,13 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     if query:
         tickets = _search(tickets, request, query)
-    tickets = tickets.select_related("tenant", "requester").order_by("-created_at", "-pk")
+    tickets = tickets.select_related("requester").order_by("-created_at", "-pk")
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Every row is of this tenant and links under the list's URL: no join and no reverse() per row.
+    list_url = reverse("portal:ticket_list")
+    for ticket in page.object_list:
+        ticket.tenant = tenant
+        ticket.portal_url = f"{list_url}{ticket.display_number}/"
     return render(
         request,
         "portal/ticket_list.html",

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,13 +29,19 @@ from tickets.views.portal.access import PortalAccess, portal_ticket_view
 
 def _public_messages(access: PortalAccess) -> list[Message]:
     # Internal notes never leave the database for a portal page: the filter is in the query.
-    return list(
+    thread = list(
         Message.objects.for_tenant(access.ticket.tenant_id)
         .filter(ticket=access.ticket, kind=MessageKind.PUBLIC)
         .select_related("author_user", "author_contact")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk"), to_attr="files"))
         .order_by("created_at", "pk")
     )
+    # One reverse() for the page instead of one per attachment: long threads stay cheap to render.
+    ticket_url = reverse("portal:ticket_detail", kwargs={"number": access.ticket.display_number})
+    for message in thread:
+        for attachment in message.files:
+            attachment.download_url = f"{ticket_url}attachments/{attachment.pk}/"
+    return thread
 
 
 def _linked_tickets(access: PortalAccess) -> list[tuple[str, Any]]:
@@ -64,7 +71,8 @@ def _custom_values(access: PortalAccess) -> list[tuple[str, str]]:
 
 def _page(request: HttpRequest, access: PortalAccess, *, status: int = 200, **forms: Any) -> HttpResponse:
     ticket = access.ticket
-    rating = Rating.objects.filter(ticket=ticket).first()
+    # A rating exists only once a ticket has been resolved; no query for tickets still in work.
+    rating = Rating.objects.filter(ticket=ticket).first() if can_rate(ticket) else None
     status_history = list(
         TicketEvent.objects.for_tenant(ticket.tenant_id)
         .filter(ticket=ticket, action="status_changed")
