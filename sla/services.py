@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from helpdesk.models import User
+from helpdesk.models import Tenant, User
 from sla.clocks import clock_recompute
-from sla.models import SLATier
+from sla.models import SLAAlert, SLATier
 from tickets.models import Ticket
 from tickets.services import record_event
 from tickets.statuses import Status
@@ -36,3 +36,11 @@ def tier_recalculate_open_tickets(*, tier: SLATier, actor: User | None = None) -
             )
             count += 1
     return count
+
+
+def alerts_mark_read(*, tenant: Tenant, user: User, alert_ids: list[int] | None = None) -> int:
+    """Mark the user's alerts read (all of them when no ids are given); returns how many changed."""
+    alerts = SLAAlert.objects.for_tenant(tenant).filter(recipient=user, read_at__isnull=True)
+    if alert_ids is not None:
+        alerts = alerts.filter(pk__in=alert_ids)
+    return alerts.update(read_at=timezone.now())
