@@ -43,7 +43,25 @@ def _sla(world: Any) -> None:
     )
 
 
-SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement, _agent_workspace, _sla]
+def _mailgate(world: Any) -> None:
+    slug = world.tenant.slug
+    apps.get_model("mailgate", "Mailbox").objects.create(tenant=world.tenant, address=f"support@{slug}.test")
+    apps.get_model("mailgate", "InboundMessage").objects.create(
+        tenant=world.tenant, source="pipe", raw=b"Subject: x\r\n\r\nbody", received_at=world.ticket.created_at
+    )
+    apps.get_model("mailgate", "OutboundMail").objects.create(
+        tenant=world.tenant,
+        ticket=world.ticket,
+        kind="ack",
+        key=f"sample-{slug}",
+        to_email=world.client.email,
+        subject="[x] ok",
+        body_text="ok",
+        message_id=f"<sample-{slug}@reglament.test>",
+    )
+
+
+SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement, _agent_workspace, _sla, _mailgate]
 
 
 def fill_tenant(world: Any) -> None:
