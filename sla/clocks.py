@@ -24,10 +24,10 @@ KINDS = ("ack", "first_response", "resolution")
 # Where each clock stops: the ticket column that records the moment it was met.
 DONE_FIELD = {"ack": "ack_at", "first_response": "first_response_at", "resolution": "resolved_at"}
 WARNED_KINDS = ("first_response", "resolution")
-# A resolved ticket waits for the client's confirmation: its clock stands still, so an objection
-# continues from where the work stopped.
-ALWAYS_PAUSING = frozenset({Status.RESOLVED})
-STOPPED = frozenset({Status.CLOSED})
+# A resolved ticket waits for the client's confirmation and a closed one may still be reopened: their
+# clocks stand still (and drop out of the beat's partial indexes), so work resumed after an objection
+# continues from where it stopped.
+ALWAYS_PAUSING = frozenset({Status.RESOLVED, Status.CLOSED})
 
 
 def schedule_for_tier(tier: SLATier) -> WorkSchedule | None:
@@ -108,7 +108,7 @@ def _apply_deadlines(ticket: Ticket, clock: TicketClock, *, now: datetime) -> li
             setattr(ticket, warned_field, False)
             fields.append(warned_field)
             SLAAlert.objects.filter(ticket=ticket, kind=f"{kind}_warning").delete()
-        still_to_warn = pending and not getattr(ticket, warned_field) and ticket.status not in STOPPED
+        still_to_warn = pending and not getattr(ticket, warned_field) and ticket.status not in ALWAYS_PAUSING
         setattr(clock, f"{kind}_warn_at", warn_at if still_to_warn else None)
     return fields
 

@@ -219,3 +219,19 @@ def test_resolving_sets_auto_close_and_an_objection_clears_it(demo_tenant):
     # The time spent waiting for the confirmation (Mon 15:30–18:00, Tue 09:00–09:30) does not count.
     # Fri 6 March 18:00 plus 3 h; Monday 9 March is a holiday.
     assert ticket.resolution_due == msk(2026, 3, 10, 12, 0)
+
+
+def test_a_closed_ticket_reopened_resumes_its_clock_where_it_stopped(demo_tenant):
+    saveit = demo_tenant("saveit")
+    with time_machine.travel(msk(2026, 3, 2, 9, 0), tick=False):
+        ticket = make_ticket(tenant=saveit.tenant, requester=saveit.client)
+    with time_machine.travel(msk(2026, 3, 2, 12, 0), tick=False):
+        services.ticket_set_status(ticket=ticket, status=Status.CLOSED, actor=saveit.agent)
+    ticket.refresh_from_db()
+    assert ticket.sla_paused_at == msk(2026, 3, 2, 12, 0)  # a closed ticket's clock stands still
+    with time_machine.travel(msk(2026, 3, 3, 12, 0), tick=False):
+        services.ticket_reopen(ticket=ticket, contact=saveit.client, reason="Ошибка повторилась")
+    ticket.refresh_from_db()
+    assert ticket.sla_paused_at is None
+    # 9 working hours were spent closed: Fri 6 March 18:00 + 9 h, Monday 9 March being a holiday.
+    assert ticket.resolution_due == msk(2026, 3, 10, 18, 0)
