@@ -15,14 +15,18 @@ from datetime import datetime, timedelta
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from helpdesk.models import Membership, Role
 from helpdesk.tenancy import tenant_absolute_url
+from sla.claims import chunks, claim
+from sla.clocks import DONE_FIELD
 from sla.models import AlertKind, AlertOutbox, SLAAlert
 from tickets.models import Queue, Ticket
+from tickets.statuses import OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -159,10 +163,31 @@ def deliver_batch(batch_id: int) -> int:
         )
         if batch is None:  # delivered already, or another worker holds it
             return 0
-        due_field = f"{batch.kind.rsplit('_', 1)[0]}_due"
+        base = batch.kind.rsplit("_", 1)[0]
+        due_field = f"{base}_due"
+        if batch.kind in BREACH_KINDS:
+            # Still past due as of the pass: a deadline recomputed into the future since then is no breach.
+            still = Q(**{f"{base}_breached": False, f"{due_field}__lte": batch.due_at})
+            flag = f"{base}_breached"
+        else:
+            still = Q(
+                **{
+                    f"{base}_warned": False,
+                    f"{due_field}__gt": batch.due_at,
+                    f"{DONE_FIELD[base]}__isnull": True,
+                },
+                status__in=OPEN_STATUSES,
+                sla_paused_at__isnull=True,
+            )
+            flag = f"{base}_warned"
+        flagged: list[int] = []
+        for chunk in chunks(batch.ticket_ids):
+            # Wait for a ticket an agent is changing right now: this batch is its only delivery.
+            flagged += claim(Ticket.objects.filter(still, pk__in=chunk), {flag: True}, skip_locked=False)
         items = [
             DueTicket(*row)
-            for row in Ticket.objects.filter(pk__in=batch.ticket_ids).values_list(
+            for chunk in chunks(flagged)
+            for row in Ticket.objects.filter(pk__in=chunk).values_list(
                 "pk", "tenant_id", "assignee_id", "queue_id", due_field
             )
         ]

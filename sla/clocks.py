@@ -24,6 +24,11 @@ KINDS = ("ack", "first_response", "resolution")
 # Where each clock stops: the ticket column that records the moment it was met.
 DONE_FIELD = {"ack": "ack_at", "first_response": "first_response_at", "resolution": "resolved_at"}
 WARNED_KINDS = ("first_response", "resolution")
+# The clock columns ``_apply_deadlines`` may change.
+DEADLINE_CLOCK_FIELDS = (
+    *(f"{kind}_warn_at" for kind in WARNED_KINDS),
+    *(f"{kind}_breach_claimed" for kind in KINDS),
+)
 # A resolved ticket waits for the client's confirmation and a closed one may still be reopened: their
 # clocks stand still (and drop out of the beat's partial indexes), so work resumed after an objection
 # continues from where it stopped.
@@ -92,11 +97,13 @@ def _apply_deadlines(ticket: Ticket, clock: TicketClock, *, now: datetime) -> li
         fields.append(f"{kind}_due")
         pending = getattr(ticket, DONE_FIELD[kind]) is None
         breached_field = f"{kind}_breached"
-        if pending and getattr(ticket, breached_field) and (due is None or due > now):
-            # The deadline moved past now: the old breach no longer stands, and its alerts referred to it.
-            setattr(ticket, breached_field, False)
-            fields.append(breached_field)
-            SLAAlert.objects.filter(ticket=ticket, kind=f"{kind}_breach").delete()
+        if pending and (due is None or due > now):
+            if getattr(ticket, breached_field):
+                # The deadline moved past now: the old breach no longer stands, and its alerts referred to it.
+                setattr(ticket, breached_field, False)
+                fields.append(breached_field)
+                SLAAlert.objects.filter(ticket=ticket, kind=f"{kind}_breach").delete()
+            setattr(clock, f"{kind}_breach_claimed", False)
         if kind not in WARNED_KINDS:
             continue
         warn_at = None
@@ -153,7 +160,7 @@ def clock_status_changed(*, ticket: Ticket, old: str, new: str, at: datetime) ->
     elif old in (Status.RESOLVED, Status.CLOSED):
         # Back to work after an objection: restore the warnings that have not fired yet.
         fields.update(_apply_deadlines(ticket, clock, now=at))
-        clock_fields |= {"first_response_warn_at", "resolution_warn_at"}
+        clock_fields |= set(DEADLINE_CLOCK_FIELDS)
 
     auto_close_at = None
     if new == Status.RESOLVED and clock.auto_close_hours:
@@ -197,7 +204,7 @@ def _end_pause(
         clock.paused_total += pause.working_time
     clock.paused = False
     ticket.sla_paused_at = None
-    clock_fields |= {"paused", "paused_total", "first_response_warn_at", "resolution_warn_at"}
+    clock_fields |= {"paused", "paused_total", *DEADLINE_CLOCK_FIELDS}
     fields.add("sla_paused_at")
     fields.update(_apply_deadlines(ticket, clock, now=at))
 

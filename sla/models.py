@@ -288,6 +288,12 @@ class TicketClock(TenantOwned):
     first_response_warn_at = models.DateTimeField(null=True, blank=True)
     resolution_warn_at = models.DateTimeField(null=True, blank=True)
     paused = models.BooleanField(default=False)
+    # A beat pass claims a passed deadline here, in this narrow row, and the delivery task then sets the
+    # ticket's ``*_breached`` flag: flipping that flag rewrites every index of the wide ticket row, too
+    # slow to do for thousands of tickets inside one pass. Unindexed, so claiming is a cheap HOT update.
+    ack_breach_claimed = models.BooleanField(default=False)
+    first_response_breach_claimed = models.BooleanField(default=False)
+    resolution_breach_claimed = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

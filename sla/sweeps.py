@@ -10,15 +10,14 @@ moment, or a retried one, act on every item exactly once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sla.alerts import queue_delivery, record_due
+from sla.claims import chunks, claim
 from sla.clocks import DONE_FIELD, KINDS, WARNED_KINDS
 from sla.models import TicketClock
 from tickets import services as ticket_services
@@ -27,7 +26,6 @@ from tickets.statuses import OPEN_STATUSES, Status
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 5000
 CLOSE_BATCH = 1000
 
 
@@ -45,13 +43,9 @@ def run_tick(*, now: datetime) -> dict[str, int]:
     return counts
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 def _pending_breach(kind: str, now: datetime) -> Q:
-    # Matches the partial index ticket_<kind>_pending; the status excludes closed tickets whose clock
-    # was never stopped by an event (closed straight from "new").
+    # Matches the partial index ticket_<kind>_pending; the status filter is a safety net for tickets
+    # whose clock never got a status event.
     return Q(
         **{f"{kind}_due__lte": now, f"{DONE_FIELD[kind]}__isnull": True, f"{kind}_breached": False},
         sla_paused_at__isnull=True,
@@ -59,66 +53,47 @@ def _pending_breach(kind: str, now: datetime) -> Q:
     )
 
 
-def _claim(queryset: QuerySet[Any], flag_updates: dict[str, Any]) -> list[int]:
-    """Lock the matching rows (skipping rows another pass holds), flip their flags, return their ids.
-
-    On PostgreSQL one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING id``; elsewhere
-    (SQLite takes the write lock for the whole transaction anyway) a select and a chunked update.
-    """
-    model = queryset.model
-    if connection.vendor == "postgresql":
-        select_sql, params = queryset.select_for_update(skip_locked=True).values("pk").query.sql_with_params()
-        table = connection.ops.quote_name(model._meta.db_table)
-        pk = connection.ops.quote_name(model._meta.pk.column)
-        assignments = ", ".join(
-            f"{connection.ops.quote_name(model._meta.get_field(f).column)} = %s" for f in flag_updates
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                # "= ANY(ARRAY(…))" makes the locked ids an init-plan array probed through the primary key;
-                # "IN (…)" lets the planner pick a hash join over a sequential scan of the whole table.
-                f"UPDATE {table} SET {assignments} WHERE {pk} = ANY(ARRAY({select_sql})) RETURNING {pk}",  # noqa: S608
-                [*flag_updates.values(), *params],
-            )
-            return [row[0] for row in cursor.fetchall()]
-    ids = list(queryset.select_for_update(skip_locked=True).values_list("pk", flat=True))
-    for chunk in _chunks(ids):
-        model.objects.filter(pk__in=chunk).update(**flag_updates)
-    return ids
-
-
 def sweep_breaches(*, now: datetime, batches: list[int]) -> int:
-    """Flag every deadline passed as of ``now`` and queue its alerts; returns how many."""
+    """Claim every deadline passed as of ``now`` and queue its alerts; returns how many.
+
+    The claim is a flag on the narrow ``TicketClock`` row; the delivery task sets the ticket's
+    ``*_breached`` flag (see ``TicketClock``). Until it has, the ticket still shows up in the range
+    scan, and its clock's flag keeps the next pass from claiming it again.
+    """
     total = 0
     for kind in KINDS:
+        claimed_flag = f"{kind}_breach_claimed"
         with transaction.atomic():
-            ids = _claim(Ticket.objects.filter(_pending_breach(kind, now)), {f"{kind}_breached": True})
+            due = list(Ticket.objects.filter(_pending_breach(kind, now)).values_list("pk", flat=True))
+            ids: list[int] = []
+            for chunk in chunks(due):
+                ids += claim(
+                    TicketClock.objects.filter(pk__in=chunk, **{claimed_flag: False}), {claimed_flag: True}
+                )
             batches += record_due(ids, f"{kind}_breach", now=now)
         total += len(ids)
     return total
 
 
 def sweep_warnings(*, now: datetime, batches: list[int]) -> int:
-    """Warn about deadlines whose warning share has passed; a deadline already passed gets no warning."""
+    """Claim the warnings whose moment has passed; a deadline already passed gets no warning."""
     total = 0
     for kind in WARNED_KINDS:
         warn_field = f"{kind}_warn_at"
         with transaction.atomic():
-            ids = _claim(
+            ids = claim(
                 TicketClock.objects.filter(**{f"{warn_field}__lte": now, "paused": False}), {warn_field: None}
             )
-            if not ids:
-                continue
             still_due = Q(
                 **{f"{kind}_due__gt": now, f"{DONE_FIELD[kind]}__isnull": True, f"{kind}_warned": False},
                 status__in=OPEN_STATUSES,
                 sla_paused_at__isnull=True,
             )
-            warned: list[int] = []
-            for chunk in _chunks(ids):
-                warned += _claim(Ticket.objects.filter(still_due, pk__in=chunk), {f"{kind}_warned": True})
-            batches += record_due(warned, f"{kind}_warning", now=now)
-        total += len(warned)
+            warn: list[int] = []
+            for chunk in chunks(ids):
+                warn += Ticket.objects.filter(still_due, pk__in=chunk).values_list("pk", flat=True)
+            batches += record_due(warn, f"{kind}_warning", now=now)
+        total += len(warn)
     return total
 
 
