@@ -195,3 +195,11 @@ def test_umi_client_objects_and_the_ticket_reopens(live_server, transactional_db
     page.screenshot(path=str(SCREENSHOTS / "umi-04-reopened.png"), full_page=True)
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
+
+    # Typing a subject like the open ticket's brings up the hint (htmx) before a duplicate is made.
+    page.get_by_role("link", name="Новая заявка").first.click()
+    page.get_by_label("Тема").press_sequentially("Сайт не открывается после смены тарифа", delay=10)
+    hint = page.locator("#similar-live .similar")
+    hint.wait_for()
+    assert "UMI-1" in hint.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "umi-05-duplicate-hint.png"), full_page=True)
