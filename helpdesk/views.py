@@ -200,7 +200,15 @@ class TenantPasswordResetView(auth_views.PasswordResetView):
         return {**super().get_context_data(**kwargs), "tenant": self.request.tenant}  # type: ignore[attr-defined]
 
     def form_valid(self, form: Any) -> HttpResponse:
-        self.extra_email_context = {"tenant": self.request.tenant}  # type: ignore[attr-defined]
+        tenant = self.request.tenant  # type: ignore[attr-defined]
+        email = form.cleaned_data["email"].lower()
+        ip = self.request.META.get("REMOTE_ADDR", "")
+        if _over_limit(f"reset:{tenant.pk}:{email}", MAGIC_LINKS_PER_ADDRESS) or _over_limit(
+            f"reset-ip:{ip}", MAGIC_LINKS_PER_IP
+        ):
+            # Same answer as a sent mail: the limit must not tell whether the address exists.
+            return redirect(self.get_success_url())
+        self.extra_email_context = {"tenant": tenant}
         return super().form_valid(form)
 
 

@@ -108,6 +108,13 @@ def test_password_reset_for_tenant_people_only(client, world_a, world_b):
     assert User.objects.get(pk=world_a.client.user.pk).check_password("Nov-pass-2026!")
 
 
+def test_password_reset_requests_are_rate_limited(client, world_a):
+    for _ in range(5):
+        response = client.post("/t/alpha/password/reset/", {"email": world_a.client.email})
+        assert response.status_code == 302
+    assert len(mail.outbox) == 3
+
+
 def test_login_is_throttled_by_axes(client, world_a, settings):
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3

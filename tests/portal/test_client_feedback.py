@@ -72,6 +72,15 @@ def test_objection_to_a_closed_ticket_within_the_reopen_window(world_a):
     assert ticket.status == Status.OPEN
 
 
+def test_objection_to_a_closed_ticket_refused_when_closed_tickets_stay_closed(world_a):
+    world_a.tenant.closed_reply_policy = "new_linked"
+    world_a.tenant.save()
+    ticket = resolve(world_a.ticket, world_a.agent)
+    ticket_confirm_solution(ticket=ticket, contact=world_a.client)
+    with pytest.raises(TicketError):
+        ticket_object(ticket=ticket, contact=world_a.client, reason="Ошибка вернулась")
+
+
 def test_objection_after_the_reopen_window_is_refused(world_a):
     ticket = resolve(world_a.ticket, world_a.agent)
     services.ticket_set_status(ticket=ticket, status=Status.CLOSED, actor=world_a.agent)

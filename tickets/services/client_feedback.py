@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from helpdesk.models import ClosedReplyPolicy
 from tickets.models import Contact, Rating, Ticket
 from tickets.services import TicketError, record_event, ticket_reopen, ticket_reply, ticket_set_status
 from tickets.statuses import Status
@@ -31,10 +32,16 @@ def _check_contact(ticket: Ticket, contact: Contact) -> None:
 
 
 def can_object(ticket: Ticket, *, now: timezone.datetime | None = None) -> bool:
-    """Resolved, or closed no longer ago than the tenant's reopen window (UMI: "closed too early")."""
+    """Resolved, or closed no longer ago than the tenant's reopen window (UMI: "closed too early").
+
+    A tenant whose closed tickets stay closed (Kasburg: a later message opens a new linked ticket)
+    takes objections only while the ticket is resolved.
+    """
     if ticket.status == Status.RESOLVED:
         return True
     if ticket.status != Status.CLOSED or ticket.closed_at is None:
+        return False
+    if ticket.tenant.closed_reply_policy != ClosedReplyPolicy.REOPEN:
         return False
     now = now or timezone.now()
     return now - ticket.closed_at <= timedelta(days=ticket.tenant.reopen_window_days)
