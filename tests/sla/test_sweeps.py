@@ -13,9 +13,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 
-from sla.alerts import send_pending_alert_emails
-from sla.models import AlertKind, SLAAlert
-from sla.sweeps import run_tick
+from sla.alerts import deliver_batch, send_pending_alert_emails
+from sla.models import AlertKind, AlertOutbox, SLAAlert, TicketClock
+from sla.sweeps import run_tick, sweep_breaches
 from tests.factories import make_ticket
 from tests.sla.conftest import msk
 from tickets import services
@@ -214,3 +214,41 @@ def test_two_concurrent_passes_alert_each_breach_exactly_once(demo_tenant):
     assert {t.pk for t in tickets} == set(SLAAlert.objects.values_list("ticket", flat=True))
     assert run_tick(now=moment) == NOTHING
     assert len(mail.outbox) == 60 * 4
+
+
+@pytest.mark.django_db
+def test_a_lost_delivery_is_queued_again_by_a_later_pass(demo_tenant):
+    saveit = demo_tenant("saveit")
+    with time_machine.travel(msk(2026, 3, 2, 9, 0), tick=False):
+        ticket = make_ticket(tenant=saveit.tenant, requester=saveit.client, priority=Priority.CRITICAL)
+    batches: list[int] = []
+    with time_machine.travel(msk(2026, 3, 2, 12, 0), tick=False):
+        assert sweep_breaches(now=msk(2026, 3, 2, 12, 0), batches=batches) == 1  # claimed; task never ran
+    assert AlertOutbox.objects.filter(delivered_at__isnull=True).count() == 1
+    assert not SLAAlert.objects.exists()
+    assert tick(msk(2026, 3, 2, 12, 1))["breached"] == 0  # claimed already, and too early to re-queue
+    assert not SLAAlert.objects.filter(kind=AlertKind.ACK_BREACH).exists()
+    tick(msk(2026, 3, 2, 12, 6))
+    ticket.refresh_from_db()
+    assert ticket.ack_breached
+    assert SLAAlert.objects.filter(kind=AlertKind.ACK_BREACH).count() == 4
+    assert not AlertOutbox.objects.filter(delivered_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_deadline_moved_after_the_claim_is_not_reported_as_breached(demo_tenant):
+    saveit = demo_tenant("saveit")
+    with time_machine.travel(msk(2026, 3, 2, 9, 0), tick=False):
+        ticket = make_ticket(tenant=saveit.tenant, requester=saveit.client, priority=Priority.CRITICAL)
+    batches: list[int] = []
+    moment = msk(2026, 3, 2, 13, 0)
+    with time_machine.travel(moment, tick=False):
+        sweep_breaches(now=moment, batches=batches)  # registration and resolution claimed
+        services.ticket_set_priority(ticket=ticket, priority=Priority.LOW, actor=saveit.agent)
+        for batch_id in batches:
+            deliver_batch(batch_id)
+    ticket.refresh_from_db()
+    assert ticket.ack_breached  # registration is 3 h for every priority: still passed
+    assert not ticket.resolution_breached  # 90 h now
+    assert set(SLAAlert.objects.values_list("kind", flat=True)) == {AlertKind.ACK_BREACH}
+    assert not TicketClock.objects.get(ticket=ticket).resolution_breach_claimed
