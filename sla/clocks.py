@@ -74,9 +74,11 @@ def _snapshot(clock: TicketClock, tier: SLATier, ticket: Ticket) -> None:
 
 def clock_start(*, ticket: Ticket, at: datetime) -> TicketClock | None:
     """Fix the tier's targets on a new ticket and store its due moments."""
-    tier = ticket.sla_tier
-    if tier is None:
+    if ticket.sla_tier_id is None:
         return None
+    # Read the tier afresh: the caller's instance may be cached on a long-lived organisation object
+    # from before an admin's edit, and the snapshot must be what the tier says now.
+    tier = SLATier.objects.select_related("schedule").get(pk=ticket.sla_tier_id)
     clock = TicketClock(ticket=ticket, tenant_id=ticket.tenant_id)
     _snapshot(clock, tier, ticket)
     fields = _apply_deadlines(ticket, clock, now=at)

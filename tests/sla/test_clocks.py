@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from sla.calendars import calendar_for
-from sla.models import SLAPause, TicketClock
+from sla.models import SLAPause, SLATier, TicketClock
 from tests.factories import make_ticket
 from tests.sla.conftest import msk
 from tickets import services
@@ -235,3 +235,15 @@ def test_a_closed_ticket_reopened_resumes_its_clock_where_it_stopped(demo_tenant
     assert ticket.sla_paused_at is None
     # 9 working hours were spent closed: Fri 6 March 18:00 + 9 h, Monday 9 March being a holiday.
     assert ticket.resolution_due == msk(2026, 3, 10, 18, 0)
+
+
+def test_the_snapshot_reads_the_tier_as_stored_not_a_stale_cached_instance(demo_tenant):
+    kasburg = demo_tenant("kasburg")
+    organization = kasburg.client.organization
+    organization.sla_tier = kasburg.tier("Расширенный пакет")
+    organization.save()
+    SLATier.objects.filter(pk=organization.sla_tier.pk).update(stale_close_working_days=5)
+    with time_machine.travel(msk(2026, 4, 13, 9, 0), tick=False):
+        ticket = make_ticket(tenant=kasburg.tenant, requester=kasburg.client)
+    assert organization.sla_tier.stale_close_working_days == 3  # the cached instance is stale
+    assert TicketClock.objects.get(ticket=ticket).stale_close_working_days == 5
