@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from helpdesk.models import Tenant
 from mailgate.models import Mailbox
@@ -106,13 +110,43 @@ def is_own_address(address: str) -> bool:
     return address.strip().lower() in _table.own_addresses()
 
 
-def find_contact(*, tenant: Tenant, email: str) -> Contact | None:
+def _contacts() -> QuerySet[Contact]:
+    return Contact.objects.select_related("organization__sla_tier")
+
+
+class ContactCache:
+    """The senders of one batch, looked up in one query. Lives only as long as the batch."""
+
+    def __init__(self, pairs: Iterable[tuple[int, str]] = ()) -> None:
+        self._found: dict[tuple[int, str], Contact | None] = {}
+        wanted = {(tenant_id, email.lower()) for tenant_id, email in pairs if tenant_id and email}
+        if not wanted:
+            return
+        rows = (
+            _contacts()
+            .annotate(email_lower=Lower("email"))
+            .filter(tenant_id__in={t for t, _ in wanted}, email_lower__in={e for _, e in wanted})
+        )
+        self._found = dict.fromkeys(wanted)
+        for contact in rows:
+            key = (contact.tenant_id, contact.email_lower)
+            if key in self._found:
+                self._found[key] = contact
+
+    def get(self, tenant: Tenant, email: str) -> Contact | None:
+        key = (tenant.pk, email.lower())
+        if key not in self._found:
+            self._found[key] = _contacts().filter(tenant=tenant, email__iexact=email).first()
+        return self._found[key]
+
+    def remember(self, contact: Contact) -> None:
+        self._found[(contact.tenant_id, contact.email.lower())] = contact
+
+
+def find_contact(*, tenant: Tenant, email: str, cache: ContactCache | None = None) -> Contact | None:
     """The registered contact for this sender in this tenant (never another tenant's)."""
     if not email:
         return None
-    return (
-        Contact.objects.for_tenant(tenant)
-        .select_related("organization__sla_tier")
-        .filter(email__iexact=email)
-        .first()
-    )
+    if cache is not None:
+        return cache.get(tenant, email)
+    return _contacts().filter(tenant=tenant, email__iexact=email).first()

@@ -74,8 +74,8 @@ def poll(mailbox: Mailbox) -> dict[str, int]:
             )
             # Committed: now the server may forget them.
             _acknowledge(box, mailbox, [uid for uid, _ in fetched])
-            for row, parsed in stored:
-                pipeline.process(row, parsed)
+            pipeline.process_batch(stored)
+            for row, _ in stored:
                 key = row.status if row.status != InboundStatus.RECEIVED else "deferred"
                 counts[key] = counts.get(key, 0) + 1
     return counts
