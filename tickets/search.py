@@ -49,8 +49,10 @@ def search_condition(tenant: Tenant, query: str, *, limit: int = MAX_MATCHES_PER
     else:
         tickets = tickets.filter(subject__icontains=query)
         messages = messages.filter(body_text__icontains=query)
-    ids = set(tickets.order_by("-pk").values_list("pk", flat=True)[:limit])
-    ids.update(messages.order_by("-pk").values_list("ticket_id", flat=True)[:limit])
+    # No ORDER BY: with it PostgreSQL must fetch and recheck every match of a common word before the
+    # LIMIT (1.5 s at 1M tickets); without it the scan stops at ``limit`` rows (25 ms). The page orders.
+    ids = set(tickets.order_by().values_list("pk", flat=True)[:limit])
+    ids.update(messages.order_by().values_list("ticket_id", flat=True)[:limit])
     if ids:
         condition |= Q(pk__in=sorted(ids))
 
