@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -151,7 +151,7 @@ def calendar_preview(schedule: WorkSchedule, week: str | None) -> dict[str, Any]
         days.append(
             {
                 "date": day,
-                "intervals": [f"{start:%H:%M}–{end:%H:%M}" for start, end in intervals],
+                "intervals": [f"{start:%H:%M}–{_clock_label(end, day)}" for start, end in intervals],
                 "total": _hours(sum(((end - start) for start, end in intervals), timedelta())),
                 "seconds": sum((end - start).total_seconds() for start, end in intervals),
             }
@@ -173,6 +173,11 @@ def calendar_preview(schedule: WorkSchedule, week: str | None) -> dict[str, Any]
         "non_working_days": calendar.non_working_days(today, PREVIEW_NON_WORKING_DAYS),
         "uncovered_year": next_year if uncovered else None,
     }
+
+
+def _clock_label(moment: datetime, day: date) -> str:
+    """Wall-clock end of an interval; the next midnight reads "24:00" as the admin typed it."""
+    return "24:00" if moment.date() > day and moment.time() == time(0) else f"{moment:%H:%M}"
 
 
 def _hours(duration: timedelta) -> str:
