@@ -72,8 +72,14 @@ def _snapshot(clock: TicketClock, tier: SLATier, ticket: Ticket) -> None:
     clock.stale_close_working_days = tier.stale_close_working_days
 
 
-def clock_start(*, ticket: Ticket, at: datetime) -> TicketClock | None:
-    """Fix the tier's targets on a new ticket and store its due moments."""
+def clock_start(*, ticket: Ticket, at: datetime, registered_by_agent: bool = False) -> TicketClock | None:
+    """Fix the tier's targets on a new ticket and store its due moments.
+
+    A ticket an agent registers himself (phone intake) is acknowledged at once.
+    """
+    if registered_by_agent and ticket.ack_at is None:
+        ticket.ack_at = at
+        ticket.save(update_fields=["ack_at", "updated_at"])
     if ticket.sla_tier_id is None:
         return None
     # Read the tier afresh: the caller's instance may be cached on a long-lived organisation object

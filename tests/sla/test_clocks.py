@@ -247,3 +247,14 @@ def test_the_snapshot_reads_the_tier_as_stored_not_a_stale_cached_instance(demo_
         ticket = make_ticket(tenant=kasburg.tenant, requester=kasburg.client)
     assert organization.sla_tier.stale_close_working_days == 3  # the cached instance is stale
     assert TicketClock.objects.get(ticket=ticket).stale_close_working_days == 5
+
+
+def test_a_ticket_an_agent_registers_is_acknowledged_at_once(demo_tenant):
+    saveit = demo_tenant("saveit")
+    with time_machine.travel(msk(2026, 3, 2, 9, 0), tick=False):
+        ticket = make_ticket(
+            tenant=saveit.tenant, requester=saveit.client, actor=saveit.agent, channel="phone"
+        )
+    ticket.refresh_from_db()
+    assert ticket.ack_at == msk(2026, 3, 2, 9, 0)
+    assert ticket.ack_due == msk(2026, 3, 2, 12, 0)

@@ -225,7 +225,7 @@ def ticket_create(
         created_at=now,
     )
     _store_attachments(ticket=ticket, message=message, files=attachments)
-    sla_clocks.clock_start(ticket=ticket, at=now)
+    sla_clocks.clock_start(ticket=ticket, at=now, registered_by_agent=actor is not None)
     for email in participants:
         ticket_add_participant(ticket=ticket, email=email)
     record_event(
