@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from mailgate import pipeline
-from mailgate.models import Source
+from mailgate.models import InboundStatus, Source
 
 
 def _raw_bytes(event: Any) -> bytes:
@@ -32,5 +32,5 @@ def on_inbound(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
     raw = _raw_bytes(event)
     recipient = getattr(event.message, "envelope_recipient", None) or ""
     row, _ = pipeline.receive(raw, source=Source.WEBHOOK, envelope_recipient=recipient)
-    if row.status == row.__class__._meta.get_field("status").default:
+    if row.status == InboundStatus.RECEIVED:  # a duplicate is already decided
         transaction.on_commit(lambda: tasks.enqueue(tasks.process_inbound, row.pk))
