@@ -15,7 +15,16 @@ from django.db import transaction
 from helpdesk.models import ClientVisibility, ClosedReplyPolicy, Membership, Role, Tenant, User
 from sla.models import SLATier
 from tickets import services
-from tickets.models import Category, Contact, CustomField, Organization, Priority, Queue, Ticket
+from tickets.models import (
+    CannedResponse,
+    Category,
+    Contact,
+    CustomField,
+    Organization,
+    Priority,
+    Queue,
+    Ticket,
+)
 from tickets.statuses import Status
 
 DEMO_PASSWORD = "reglament-demo"
@@ -184,6 +193,24 @@ DEMO_TENANTS: list[DemoTenant] = [
     ),
 ]
 
+DEMO_CANNED_RESPONSES = [
+    (
+        "Заявка принята",
+        "Здравствуйте, {client_name}!\n\nЗаявка {ticket_number} принята в работу. Мы сообщим о ходе решения.\n\n"
+        "С уважением,\n{agent_name}, {tenant_name}",
+    ),
+    (
+        "Нужны подробности",
+        "Здравствуйте, {client_name}!\n\nЧтобы разобраться с заявкой {ticket_number}, пришлите, пожалуйста, "
+        "текст ошибки или снимок экрана и опишите шаги, после которых она появляется.\n\n{agent_name}",
+    ),
+    (
+        "Решение предложено",
+        "Здравствуйте, {client_name}!\n\nМы предложили решение по заявке {ticket_number}. Если оно не помогло, "
+        "ответьте на это письмо — заявка вернётся в работу.\n\n{agent_name}",
+    ),
+]
+
 # Extra seeders other apps register (SLA schedules and targets, mailboxes…); each takes
 # (tenant, spec) and must itself be idempotent.
 EXTRA_SEEDERS: list[Callable[[Tenant, DemoTenant], None]] = []
@@ -261,6 +288,8 @@ def _seed_tenant(spec: DemoTenant) -> tuple[Tenant, bool]:
         email=f"buh@{spec.slug}-client.example",
         defaults={"full_name": "Мария Смирнова", "organization": organization, "position": "Бухгалтер"},
     )
+    for title, body in DEMO_CANNED_RESPONSES:
+        CannedResponse.objects.get_or_create(tenant=tenant, title=title, defaults={"body": body})
     for seeder in EXTRA_SEEDERS:
         seeder(tenant, spec)
     if not Ticket.objects.for_tenant(tenant).exists():
