@@ -288,7 +288,7 @@ def main() -> None:
         import pstats
 
         profile.disable()
-        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "tottime")).print_stats(os.environ.get("BENCH_PROFILE_FILTER", ""), 25)
     control = sum(by_table[k] for k in ("SAVEPOINT", "RELEASE", "ROLLBACK"))
     queries = statements - control
     mailgate_own = sum(v for k, v in by_table.items() if k.startswith("mailgate_"))

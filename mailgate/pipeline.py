@@ -260,18 +260,8 @@ def _record(row: InboundMessage, outcome: Outcome, found: Route | None) -> None:
 
 
 def _save(row: InboundMessage, outcome: Outcome, found: Route | None) -> None:
-    row.status = outcome.status
-    row.stage = outcome.stage
-    row.reason = outcome.reason
-    row.ticket = outcome.ticket
-    row.ticket_number = outcome.ticket_number
-    row.processed_at = timezone.now()
-    fields = ["status", "stage", "reason", "ticket", "ticket_number", "processed_at", "attempts"]
-    if found is not None and row.tenant_id != found.tenant.pk:
-        row.tenant, row.mailbox = found.tenant, found.mailbox
-        fields += ["tenant", "mailbox"]
-    row.attempts += 1
-    row.save(update_fields=fields)
+    _record(row, outcome, found)
+    row.save(update_fields=OUTCOME_FIELDS)
 
 
 def process(row: InboundMessage, parsed: ParsedEmail | None = None) -> InboundMessage:
@@ -294,11 +284,16 @@ def process_batch(stored: list[tuple[InboundMessage, ParsedEmail | None]]) -> No
     contacts = routing.ContactCache(
         (row.tenant_id, parsed.from_email) for row, parsed in pending if parsed is not None and row.tenant_id
     )
-    with transaction.atomic():
-        for row, parsed in pending:
-            outcome, found = _run_stages(row, parsed, contacts)
-            _record(row, outcome, found)
-        InboundMessage.objects.bulk_update([row for row, _ in pending], OUTCOME_FIELDS)
+    try:
+        with transaction.atomic():
+            for row, parsed in pending:
+                outcome, found = _run_stages(row, parsed, contacts)
+                _record(row, outcome, found)
+            InboundMessage.objects.bulk_update([row for row, _ in pending], OUTCOME_FIELDS)
+    except TEMPORARY_ERRORS:
+        for row, _ in pending:  # rolled back: in memory too, so callers do not report outcomes
+            row.status = InboundStatus.RECEIVED
+        raise
 
 
 def handle(
@@ -334,7 +329,11 @@ def reprocess(row: InboundMessage) -> InboundMessage:
                 .first()
             )
             if earlier is not None:
-                _save(row, Outcome(InboundStatus.CREATED, "recovered", "apply", earlier.ticket), found)
+                first = (
+                    Message.objects.filter(ticket_id=earlier.ticket_id).order_by("created_at", "pk").first()
+                )
+                status = InboundStatus.CREATED if first == earlier else InboundStatus.APPENDED
+                _save(row, Outcome(status, "recovered", "apply", earlier.ticket), found)
                 return row
         if row.dedupe_key != key:
             row.tenant, row.dedupe_key = found.tenant, key

@@ -24,15 +24,24 @@ def test_every_demo_tenant_has_support_and_microimpuls_has_noc(demo):
 
 
 def test_noc_mail_gets_the_noc_queue_priority(demo):
-    row = pipe(make_eml(sender="client@microimpuls-client.example", to="noc@microimpuls.example", subject="Пропал HLS"))
+    row = pipe(
+        make_eml(
+            sender="client@microimpuls-client.example", to="noc@microimpuls.example", subject="Пропал HLS"
+        )
+    )
     assert row.ticket.queue.slug == "noc" and row.ticket.priority == 2
     assert row.outcome_line.startswith("created MI-")
 
 
 def test_saveit_refuses_a_raw_bmp_but_takes_the_zip(demo, django_capture_on_commit_callbacks, mailoutbox):
     raw = make_eml(
-        sender="client@saveit-client.example", to="support@saveit.example", subject="Скриншот ошибки",
-        attachments=[("screen.bmp", "image/bmp", b"BM" + b"\0" * 40), ("screen.zip", "application/zip", b"PK\3\4")],
+        sender="client@saveit-client.example",
+        to="support@saveit.example",
+        subject="Скриншот ошибки",
+        attachments=[
+            ("screen.bmp", "image/bmp", b"BM" + b"\0" * 40),
+            ("screen.zip", "application/zip", b"PK\3\4"),
+        ],
     )
     with django_capture_on_commit_callbacks(execute=True):
         row = pipe(raw)
@@ -51,6 +60,8 @@ def test_zooportal_ignores_unregistered_senders_politely(demo, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         row = pipe(make_eml(sender="someone@gmail.example", to="support@zooportal.example"))
     assert row.outcome_line == "ignored unregistered sender"
-    assert OutboundMail.objects.filter(kind=OutboxKind.UNREGISTERED, to_email="someone@gmail.example").exists()
+    assert OutboundMail.objects.filter(
+        kind=OutboxKind.UNREGISTERED, to_email="someone@gmail.example"
+    ).exists()
     registered = pipe(make_eml(sender="client@zooportal-client.example", to="support@zooportal.example"))
     assert registered.status == InboundStatus.CREATED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mailgate.models import InboundMessage, InboundStatus, OutboundMail, OutboxKind
 from tests.mailgate.conftest import fixture_bytes, make_eml, pipe
 from tickets.models import Attachment, Contact, Ticket, TicketEvent, TicketParticipant
@@ -158,3 +160,35 @@ def test_koi8r_message_lands_readable(mail_a):
     )
     row = pipe(raw, recipient="noc@alpha.test")
     assert "Пропадает HLS-поток" in row.ticket.messages.get().body_text
+
+
+def test_a_batch_interrupted_by_the_database_rolls_back_whole_and_replays_once(mail_a, monkeypatch):
+    from django.db import OperationalError
+
+    from mailgate import apply, pipeline
+    from mailgate.models import Source
+
+    raws = [
+        make_eml(sender=mail_a.client.email, to="support@alpha.test", subject=f"batch {i}") for i in range(3)
+    ]
+    stored = pipeline.receive_many([pipeline.Incoming(raw) for raw in raws], source=Source.IMAP)
+    real_create, calls = apply.create_ticket, []
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_create(**kwargs)
+
+    before = Ticket.objects.count()
+    with monkeypatch.context() as m:
+        m.setattr(apply, "create_ticket", flaky)
+        with pytest.raises(OperationalError):
+            pipeline.process_batch(stored)
+    assert Ticket.objects.count() == before
+    assert set(
+        InboundMessage.objects.filter(pk__in=[r.pk for r, _ in stored]).values_list("status", flat=True)
+    ) == {InboundStatus.RECEIVED}
+    pipeline.process_batch(stored)
+    assert Ticket.objects.count() == before + 3
+    assert {row.status for row, _ in stored} == {InboundStatus.CREATED}
