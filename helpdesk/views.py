@@ -177,11 +177,12 @@ class TenantPasswordResetForm(PasswordResetForm):
     tenant: Tenant | None = None
 
     def get_users(self, email: str) -> Any:
-        return (
-            user
-            for user in super().get_users(email)
-            if self.tenant and user_belongs_to_tenant(user, self.tenant)
-        )
+        # Unlike Django's form, people without a password (signed up by a one-time link) may set one:
+        # the mail proves the address just as the link did.
+        if self.tenant is None:
+            return iter(())
+        users = User.objects.filter(email__iexact=email, is_active=True)
+        return (user for user in users if user_belongs_to_tenant(user, self.tenant))
 
 
 class TenantPasswordResetView(auth_views.PasswordResetView):

@@ -108,6 +108,30 @@ def test_password_reset_for_tenant_people_only(client, world_a, world_b):
     assert User.objects.get(pk=world_a.client.user.pk).check_password("Nov-pass-2026!")
 
 
+def test_person_signed_up_by_link_may_set_a_password(client, world_a):
+    contact = ContactFactory(
+        tenant=world_a.tenant, organization=world_a.org, email="mailonly@alpha-client.test"
+    )
+    token = magic_link_token(tenant=world_a.tenant, contact=contact)
+    client.post(f"/t/alpha/login/link/{token}/")
+    client.logout()
+    client.post("/t/alpha/password/reset/", {"email": contact.email})
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [contact.email]
+
+
+def test_participant_opens_the_ticket_by_mail_link(client, world_a):
+    from tickets import services
+
+    colleague = ContactFactory(
+        tenant=world_a.tenant, organization=world_a.other_org, email="cc@alpha-other.test"
+    )
+    services.ticket_add_participant(ticket=world_a.ticket, email=colleague.email)
+    client.get(f"/t/alpha/tickets/link/{portal_ticket_token(world_a.ticket, colleague)}/")
+    assert client.get("/t/alpha/tickets/AL-1/").status_code == 200
+    client.post("/t/alpha/tickets/AL-1/reply/", {"body": "Ответ из копии"})
+    assert world_a.ticket.messages.latest("pk").author_contact == colleague
+
+
 def test_password_reset_requests_are_rate_limited(client, world_a):
     for _ in range(5):
         response = client.post("/t/alpha/password/reset/", {"email": world_a.client.email})
