@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.cache import cache
@@ -60,6 +60,17 @@ class TenantAuthenticationForm(AuthenticationForm):
         "invalid_login": _("Неверный e-mail или пароль."),
         "wrong_tenant": _("У этой учётной записи нет доступа к порталу «%(tenant)s»."),
     }
+
+    def clean(self) -> dict[str, Any]:
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if email is not None and password:
+            # The login is also passed under the name of USERNAME_FIELD ("email"): django-axes reads it
+            # from there by default, and without it failures would be counted with no login at all.
+            self.user_cache = authenticate(self.request, username=email, email=email, password=password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)

@@ -143,15 +143,15 @@ def test_login_is_throttled_by_axes(client, world_a, settings):
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
     settings.AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-    # The sign-in form posts "username" while the user model's USERNAME_FIELD is "email" (axes' default):
-    # without this, failures are recorded with no username and a (username, ip) lockout never matches.
-    settings.AXES_USERNAME_FORM_FIELD = "username"
     for _ in range(3):
         response = client.post("/t/alpha/login/", {"username": world_a.client.email, "password": "wrong"})
     response = client.post("/t/alpha/login/", {"username": world_a.client.email, "password": PASSWORD})
     assert response.status_code == 429
     assert "Слишком много попыток" in response.content.decode()
     assert client.get("/t/alpha/tickets/").status_code == 302  # still not signed in
+    from axes.models import AccessAttempt
+
+    assert AccessAttempt.objects.get().username == world_a.client.email
     # Another person signing in from the same address is not locked out.
     other = client.post("/t/alpha/login/", {"username": world_a.other_client.email, "password": PASSWORD})
     assert other.status_code == 302
