@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from mailgate import apply, routing, screening, thread_matching
 from mailgate.apply import Outcome
-from mailgate.models import InboundMessage, InboundStatus, Mailbox
+from mailgate.models import InboundMessage, InboundStatus, Mailbox, Source
 from mailgate.parsing import ParsedEmail, ParseError, parse_email
 from mailgate.routing import Route, RoutingError
 from tickets.models import Message
@@ -43,13 +43,13 @@ class _Peek:
     route: Route | None
 
 
-def _peek(raw: bytes, envelope_recipient: str) -> _Peek:
+def _peek(raw: bytes, envelope_recipient: str, mailbox: Mailbox | None = None) -> _Peek:
     try:
         parsed: ParsedEmail | None = parse_email(raw)
     except ParseError:
         parsed = None
     try:
-        found: Route | None = routing.route(parsed, envelope_recipient=envelope_recipient)
+        found: Route | None = routing.route(parsed, envelope_recipient=envelope_recipient, mailbox=mailbox)
     except RoutingError:
         found = None
     return _Peek(parsed, found)
@@ -105,7 +105,7 @@ def receive(
     raw: bytes, *, source: str, envelope_recipient: str = "", mailbox: Mailbox | None = None
 ) -> tuple[InboundMessage, ParsedEmail | None]:
     """Store one message. Returns the stored row and the parse to hand to ``process``."""
-    peek = _peek(raw, envelope_recipient)
+    peek = _peek(raw, envelope_recipient, mailbox)
     row = _new_row(raw, source=source, envelope_recipient=envelope_recipient, peek=peek, mailbox=mailbox)
     _insert(row)
     return row, peek.parsed
@@ -117,7 +117,7 @@ def receive_many(
     """Store a batch in one INSERT (IMAP fetches, the benchmark); duplicates found in one query."""
     rows: list[tuple[InboundMessage, ParsedEmail | None]] = []
     for item in items:
-        peek = _peek(item.raw, item.envelope_recipient)
+        peek = _peek(item.raw, item.envelope_recipient, mailbox)
         row = _new_row(
             item.raw, source=source, envelope_recipient=item.envelope_recipient, peek=peek, mailbox=mailbox
         )
@@ -207,6 +207,11 @@ def _queue_unregistered_reply(inbound_id: int) -> None:
     transaction.on_commit(lambda: tasks.enqueue(tasks.send_unregistered_reply, inbound_id))
 
 
+def _polled_mailbox(row: InboundMessage) -> Mailbox | None:
+    """For IMAP mail the box it was read from stands in for the missing envelope."""
+    return row.mailbox if row.source == Source.IMAP and row.mailbox_id else None
+
+
 def _run_stages(
     row: InboundMessage, parsed: ParsedEmail | None, contacts: routing.ContactCache | None = None
 ) -> tuple[Outcome, Route | None]:
@@ -216,7 +221,7 @@ def _run_stages(
         if parsed is None:
             parsed = parse_email(bytes(row.raw))
         stage = "route"
-        found = routing.route(parsed, envelope_recipient=row.envelope_recipient)
+        found = routing.route(parsed, envelope_recipient=row.envelope_recipient, mailbox=_polled_mailbox(row))
         stage = "screen"
         # One message's writes stand or fall together; its notifications wait for the commit.
         with transaction.atomic():
@@ -313,7 +318,7 @@ def reprocess(row: InboundMessage) -> InboundMessage:
         return row
     try:
         parsed = parse_email(bytes(row.raw))
-        found = routing.route(parsed, envelope_recipient=row.envelope_recipient)
+        found = routing.route(parsed, envelope_recipient=row.envelope_recipient, mailbox=_polled_mailbox(row))
     except (ParseError, RoutingError):
         parsed, found = None, None
     if parsed is not None and found is not None:

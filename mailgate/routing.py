@@ -60,21 +60,21 @@ class _Table:
         self._routes = routes
         self._loaded_at = self._miss_reload_at = time.monotonic()
 
-    def lookup(self, addresses: list[str]) -> Route | None:
+    def lookup(self, addresses: list[str], tenant_id: int | None = None) -> Route | None:
         with self._lock:
             now = time.monotonic()
             if not self._loaded_at or now - self._loaded_at > TTL_SECONDS:
                 self._load()
-            route = self._first(addresses)
-            if route is None and now - self._miss_reload_at > MISS_RELOAD_SECONDS:
+            route = self._first(addresses, tenant_id)
+            if route is None and addresses and now - self._miss_reload_at > MISS_RELOAD_SECONDS:
                 self._load()
-                route = self._first(addresses)
+                route = self._first(addresses, tenant_id)
             return route
 
-    def _first(self, addresses: list[str]) -> Route | None:
+    def _first(self, addresses: list[str], tenant_id: int | None) -> Route | None:
         for address in addresses:
             route = self._routes.get(address.strip().lower())
-            if route is not None:
+            if route is not None and (tenant_id is None or route.tenant.pk == tenant_id):
                 return route
         return None
 
@@ -89,17 +89,27 @@ def clear_cache() -> None:
     _table.clear()
 
 
-def candidate_recipients(parsed: ParsedEmail | None, envelope_recipient: str = "") -> list[str]:
-    """The envelope recipient is authoritative; headers are the fallback (IMAP, forwarded copies)."""
-    found = [envelope_recipient] if envelope_recipient else []
-    if parsed is not None:
-        found += [*parsed.delivered_to, *parsed.to, *parsed.cc]
+def candidate_recipients(parsed: ParsedEmail | None) -> list[str]:
+    if parsed is None:
+        return []
+    found = [*parsed.delivered_to, *parsed.to, *parsed.cc]
     return [a.strip().lower() for a in found if a and a.strip()]
 
 
-def route(parsed: ParsedEmail | None, *, envelope_recipient: str = "") -> Route:
-    recipients = candidate_recipients(parsed, envelope_recipient)
-    found = _table.lookup(recipients)
+def route(
+    parsed: ParsedEmail | None, *, envelope_recipient: str = "", mailbox: Mailbox | None = None
+) -> Route:
+    """The envelope recipient (pipe, webhook) is authoritative and alone: an unknown one is quarantined,
+    never re-routed by headers a sender can forge. Without it (IMAP) the headers decide, but only among
+    the polled mailbox's own tenant, and the polled mailbox itself is the fallback (Bcc, lists)."""
+    if envelope_recipient:
+        recipients = [envelope_recipient.strip().lower()]
+        found = _table.lookup(recipients)
+    else:
+        recipients = candidate_recipients(parsed)
+        found = _table.lookup(recipients, tenant_id=mailbox.tenant_id if mailbox else None)
+        if found is None and mailbox is not None:
+            found = _table.lookup([mailbox.address])
     if found is None:
         shown = ", ".join(recipients[:3]) or "none"
         raise RoutingError(f"unknown recipient ({shown})"[:300])

@@ -68,7 +68,7 @@ def poll(mailbox: Mailbox) -> dict[str, int]:
                 if raw is not None:
                     fetched.append((uid, raw))
             stored = pipeline.receive_many(
-                [pipeline.Incoming(raw, mailbox.address) for _, raw in fetched],
+                [pipeline.Incoming(raw) for _, raw in fetched],
                 source=Source.IMAP,
                 mailbox=mailbox,
             )

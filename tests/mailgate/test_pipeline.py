@@ -192,3 +192,29 @@ def test_a_batch_interrupted_by_the_database_rolls_back_whole_and_replays_once(m
     pipeline.process_batch(stored)
     assert Ticket.objects.count() == before + 3
     assert {row.status for row, _ in stored} == {InboundStatus.CREATED}
+
+
+def test_an_unknown_envelope_recipient_is_not_rerouted_by_forgeable_headers(mail_a):
+    row = pipe(make_eml(sender=mail_a.client.email, to="support@alpha.test"), recipient="sales@nowhere.test")
+    assert row.outcome_line == "quarantined unknown recipient (sales@nowhere.test)"
+
+
+def _imap(raw: bytes, mailbox):
+    from mailgate import pipeline
+    from mailgate.models import Source
+
+    stored = pipeline.receive_many([pipeline.Incoming(raw)], source=Source.IMAP, mailbox=mailbox)
+    pipeline.process_batch(stored)
+    return stored[0][0]
+
+
+def test_imap_headers_route_within_the_polled_tenant_and_the_box_is_the_fallback(mail_a, mail_b):
+    from mailgate.models import Mailbox
+
+    box = Mailbox.objects.get(address="support@alpha.test")
+    to_noc = _imap(make_eml(sender=mail_a.client.email, to="noc@alpha.test"), box)
+    assert to_noc.ticket.queue == mail_a.noc_queue  # one IMAP account serving two addresses
+    bcc = _imap(make_eml(sender=mail_a.client.email, to="someone@elsewhere.test"), box)
+    assert bcc.ticket.queue == mail_a.support_queue  # Bcc/list copy: the polled box decides
+    other_tenant = _imap(make_eml(sender=mail_a.client.email, to="support@beta.test"), box)
+    assert other_tenant.ticket.tenant == mail_a.tenant  # a header naming another tenant does not move it
