@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from helpdesk.models import User
 from tickets.models import Category, Contact, Ticket
 from tickets.services import NewAttachment, ticket_create
 
@@ -50,10 +51,8 @@ def portal_ticket_create(
 
 
 @transaction.atomic
-def contact_ensure_user(*, contact: Contact) -> Any:
+def contact_ensure_user(*, contact: Contact) -> User:
     """Give a contact (known from mail) a portal login, without a password; they sign in by link."""
-    from helpdesk.models import User
-
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.user_id is not None:
         return contact.user
