@@ -6,6 +6,7 @@ from datetime import datetime, tzinfo
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tickets.models import Ticket
@@ -24,7 +25,11 @@ def when_phrase(moment: datetime, *, now: datetime, tz: tzinfo | None = None) ->
     if days == -1:
         return _("%(time)s вчера") % {"time": time}
     if 1 < days < 7:
-        return _("%(time)s, %(day)s") % {"time": time, "day": date_format(local, "l j E").lower()}
+        day = date_format(local, "l j E")
+        # Russian writes weekdays and months in lower case mid-sentence; English capitalises them.
+        if (get_language() or "ru").startswith("ru"):
+            day = day.lower()
+        return _("%(time)s, %(day)s") % {"time": time, "day": day}
     return _("%(time)s %(date)s") % {"time": time, "date": date_format(local, "j E Y")}
 
 

@@ -101,6 +101,7 @@ def test_due_phrase_in_english():
     ticket = Ticket(status="new", first_response_due=NOW + timedelta(days=1, hours=4))
     with translation.override("en"):
         assert ticket_due_phrase(ticket, now=NOW, tz=MSK) == "we will reply by 14:00 tomorrow"
+        assert when_phrase(NOW + timedelta(days=3, hours=4), now=NOW, tz=MSK) == "14:00, Friday 27 November"
 
 
 @pytest.mark.django_db
