@@ -100,3 +100,27 @@ def test_reprocess_adopts_a_ticket_created_by_an_interrupted_attempt(mail_a):
     row.save()
     reprocess(row)
     assert row.status == InboundStatus.CREATED and row.ticket == ticket
+
+
+def test_tenant_admin_adds_a_mailbox_for_their_own_tenant(mail_a, client):
+    client.force_login(mail_a.admin)
+    assert client.get("/admin/mailgate/mailbox/add/").status_code == 200
+    response = client.post(
+        "/admin/mailgate/mailbox/add/",
+        {
+            "address": "help@alpha.test",
+            "aliases": "",
+            "queue": mail_a.support_queue.pk,
+            "is_active": "on",
+            "imap_host": "imap.alpha.test",
+            "imap_port": 993,
+            "imap_security": "ssl",
+            "imap_user": "help",
+            "imap_password": "pw-123",
+            "imap_folder": "INBOX",
+            "imap_archive_folder": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mailbox = Mailbox.objects.get(address="help@alpha.test")
+    assert mailbox.tenant == mail_a.tenant and mailbox.imap_password == "pw-123"
