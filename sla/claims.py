@@ -18,8 +18,11 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
 def claim(queryset: QuerySet[Any], flag_updates: dict[str, Any], *, skip_locked: bool = True) -> list[int]:
     """Lock the matching rows, set ``flag_updates`` on them and return their primary keys.
 
-    Must run inside a transaction. ``skip_locked=False`` waits for rows other transactions hold instead
-    of leaving them for a later pass (for work that has no later pass). The queryset's filter must exclude rows whose flag is already set, so
+    Must run inside a transaction. Rows are locked in primary-key order, so claimers that wait for each
+    other cannot deadlock. ``skip_locked=False`` waits for rows other transactions hold, then re-checks
+    them against the filter, instead of leaving them for a later pass: needed where several kinds of
+    claim share one row (a clock's three deadlines and its warnings), or two passes each busy with a
+    different kind could both skip the same row for the third. The queryset's filter must exclude rows whose flag is already set, so
     that a row claimed by a concurrent transaction (re-checked by PostgreSQL once its lock is released,
     or skipped while it is held) is never returned twice. On PostgreSQL this is one
     ``UPDATE … WHERE pk = ANY(ARRAY(SELECT … FOR UPDATE [SKIP LOCKED])) RETURNING pk``; elsewhere (SQLite
@@ -27,9 +30,8 @@ def claim(queryset: QuerySet[Any], flag_updates: dict[str, Any], *, skip_locked:
     """
     model = queryset.model
     if connection.vendor == "postgresql":
-        select_sql, params = (
-            queryset.select_for_update(skip_locked=skip_locked).values("pk").query.sql_with_params()
-        )
+        locking = queryset.order_by("pk").select_for_update(skip_locked=skip_locked)
+        select_sql, params = locking.values("pk").query.sql_with_params()
         quote = connection.ops.quote_name
         table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
         assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in flag_updates)
@@ -41,7 +43,9 @@ def claim(queryset: QuerySet[Any], flag_updates: dict[str, Any], *, skip_locked:
                 [*flag_updates.values(), *params],
             )
             return [row[0] for row in cursor.fetchall()]
-    ids = list(queryset.select_for_update(skip_locked=skip_locked).values_list("pk", flat=True))
+    ids = list(
+        queryset.order_by("pk").select_for_update(skip_locked=skip_locked).values_list("pk", flat=True)
+    )
     for chunk in chunks(ids):
         model.objects.filter(pk__in=chunk).update(**flag_updates)
     return ids

@@ -68,7 +68,9 @@ def sweep_breaches(*, now: datetime, batches: list[int]) -> int:
             ids: list[int] = []
             for chunk in chunks(due):
                 ids += claim(
-                    TicketClock.objects.filter(pk__in=chunk, **{claimed_flag: False}), {claimed_flag: True}
+                    TicketClock.objects.filter(pk__in=chunk, **{claimed_flag: False}),
+                    {claimed_flag: True},
+                    skip_locked=False,
                 )
             batches += record_due(ids, f"{kind}_breach", now=now)
         total += len(ids)
@@ -82,7 +84,9 @@ def sweep_warnings(*, now: datetime, batches: list[int]) -> int:
         warn_field = f"{kind}_warn_at"
         with transaction.atomic():
             ids = claim(
-                TicketClock.objects.filter(**{f"{warn_field}__lte": now, "paused": False}), {warn_field: None}
+                TicketClock.objects.filter(**{f"{warn_field}__lte": now, "paused": False}),
+                {warn_field: None},
+                skip_locked=False,
             )
             still_due = Q(
                 **{f"{kind}_due__gt": now, f"{DONE_FIELD[kind]}__isnull": True, f"{kind}_warned": False},
