@@ -1,9 +1,8 @@
 """Raw bytes → ``ParsedEmail``. Pure: no Django, no database.
 
-Russian mail arrives in UTF-8, KOI8-R and windows-1251, declared or not: a declared charset is
-tried first, then the bytes are sniffed (UTF-8, else whichever Cyrillic code page reads as more
-natural text). Anything the ``email`` package cannot make sense of raises ``ParseError``, which the
-pipeline turns into quarantine — never an uncaught exception.
+Russian mail arrives in UTF-8, KOI8-R and windows-1251, declared or not (see ``charsets``); HTML
+is rendered to text and sanitised (see ``html_text``). Anything the ``email`` package cannot make
+sense of raises ``ParseError``, which the pipeline turns into quarantine — never an uncaught exception.
 """
 
 from __future__ import annotations
@@ -16,15 +15,19 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
-from html.parser import HTMLParser
 
-import nh3
+from mailgate.charsets import (
+    ENCODED_WORD_CHARSET,
+    LATIN1_NAMES,
+    SUPERSETS,
+    SURROGATES,
+    decode_bytes,
+    fix_8bit,
+)
+from mailgate.html_text import html_to_text, sanitize_html
 
 _PARSER = BytesParser(policy=policy.default)
 _MSGID = re.compile(r"<([^<>\s]+)>")
-_SURROGATES = re.compile(r"[\udc80-\udcff]")
-_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
-_CYRILLIC_LOWER = re.compile(r"[а-яё]")
 MAX_RAW_BYTES = 50 * 1024 * 1024
 
 
@@ -75,81 +78,6 @@ class ParsedEmail:
         return seen
 
 
-# --- charsets -----------------------------------------------------------------------------------
-def _cyrillic_score(text: str) -> float:
-    """Natural Russian text is mostly lowercase; a wrong code page turns it into capitals/symbols."""
-    letters = len(_CYRILLIC.findall(text))
-    if not letters:
-        return 0.0
-    return len(_CYRILLIC_LOWER.findall(text)) / letters + letters / max(len(text), 1)
-
-
-# Labels that senders use for what is really the superset (GBK text labelled GB2312, …).
-_SUPERSETS = {
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "ks_c_5601-1987": "cp949",
-    "iso-8859-8-i": "iso-8859-8",
-    "tis-620": "cp874",
-    "windows-874": "cp874",
-}
-_ENCODED_WORD_CHARSET = re.compile(
-    r"=\?(" + "|".join(re.escape(k) for k in _SUPERSETS) + r")\?", re.IGNORECASE
-)
-_LATIN1_NAMES = frozenset({"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252"})
-
-
-def _mostly_8bit(data: bytes) -> bool:
-    high = sum(1 for byte in data if byte >= 0x80)
-    letters = high + sum(1 for byte in data if 65 <= byte <= 90 or 97 <= byte <= 122)
-    return bool(letters) and high / letters > 0.5
-
-
-def decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Decode text bytes in the declared charset if it works, else sniff UTF-8 / cp1251 / KOI8-R."""
-    if declared:
-        declared = declared.strip().strip('"').lower()
-        declared = _SUPERSETS.get(declared, declared)
-        if declared in ("unknown-8bit", "x-unknown", "8bit", "default"):
-            declared = None
-    if declared:
-        try:
-            text = data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
-        else:
-            # Mail clients often declare latin-1 for what is really Cyrillic; Russian text is mostly
-            # high bytes, while German or French text has only a few.
-            if declared not in _LATIN1_NAMES or not _mostly_8bit(data):
-                return text
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    candidates = [data.decode(cs, errors="replace") for cs in ("cp1251", "koi8-r")]
-    best = max(candidates, key=_cyrillic_score)
-    if _cyrillic_score(best) == 0.0 and declared:
-        try:
-            return data.decode(declared, errors="replace")
-        except LookupError:
-            pass
-    return best
-
-
-def _fix_8bit(value: str, hint: str | None = None) -> str:
-    """Raw 8-bit header bytes come back from ``email`` as surrogate escapes; decode them properly."""
-    if not _SURROGATES.search(value):
-        return value
-    data = value.encode("utf-8", "surrogateescape")
-    if hint:
-        try:
-            return data.decode(_SUPERSETS.get(hint.lower(), hint))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return decode_bytes(data)
-
-
 def _body_charset_hint(msg: Message) -> str | None:
     """Undeclared 8-bit headers are usually in the charset the body declares (if it is not a default)."""
     try:
@@ -157,7 +85,7 @@ def _body_charset_hint(msg: Message) -> str | None:
     except Exception:  # noqa: BLE001
         return None
     for charset in charsets:
-        if charset.lower() not in ("us-ascii", "utf-8", "utf8", *_LATIN1_NAMES):
+        if charset.lower() not in ("us-ascii", "utf-8", "utf8", *LATIN1_NAMES):
             return charset
     return None
 
@@ -174,12 +102,12 @@ def _raw_header(msg: Message, name: str) -> str | None:
 def _header(msg: Message, name: str, hint: str | None = None) -> str:
     """A header as text, however broken: RFC 2047 decoded, raw 8-bit sniffed, never raising."""
     raw = _raw_header(msg, name)
-    if raw is not None and _ENCODED_WORD_CHARSET.search(raw):
-        widened = _ENCODED_WORD_CHARSET.sub(lambda m: f"=?{_SUPERSETS[m.group(1).lower()]}?", raw)
+    if raw is not None and ENCODED_WORD_CHARSET.search(raw):
+        widened = ENCODED_WORD_CHARSET.sub(lambda m: f"=?{SUPERSETS[m.group(1).lower()]}?", raw)
         return " ".join(_decode_words(widened).split())
-    if raw is not None and _SURROGATES.search(raw):
+    if raw is not None and SURROGATES.search(raw):
         # Unencoded 8-bit header (old Outlook, 1C, scripts): sniff the charset ourselves.
-        text = _fix_8bit(raw, hint)
+        text = fix_8bit(raw, hint)
         if "=?" in text:
             text = _decode_words(text)
         return " ".join(text.split())
@@ -192,14 +120,14 @@ def _header(msg: Message, name: str, hint: str | None = None) -> str:
         value = msg.get(name)
         if value is None:
             return ""
-        return _fix_8bit(" ".join(str(value).split()))
+        return fix_8bit(" ".join(str(value).split()))
     except Exception:  # noqa: BLE001 - a malformed header must not lose the message
         raw = msg.get_all(name, failobj=[]) if hasattr(msg, "get_all") else []
         for raw_value in raw[:1]:
             try:
-                return _fix_8bit(" ".join(str(make_header(decode_header(str(raw_value)))).split()))
+                return fix_8bit(" ".join(str(make_header(decode_header(str(raw_value)))).split()))
             except Exception:  # noqa: BLE001
-                return _fix_8bit(" ".join(str(raw_value).split()))
+                return fix_8bit(" ".join(str(raw_value).split()))
         return ""
 
 
@@ -208,9 +136,9 @@ _COMMENT_NAME = re.compile(r"^\s*[^\s<>()]+@[^\s<>()]+\s*\(([^()]*)\)\s*$")
 
 def _decode_words(value: str) -> str:
     try:
-        return _fix_8bit(str(make_header(decode_header(value))))
+        return fix_8bit(str(make_header(decode_header(value))))
     except Exception:  # noqa: BLE001
-        return _fix_8bit(value)
+        return fix_8bit(value)
 
 
 def _address_values(msg: Message, name: str) -> list[str]:
@@ -223,7 +151,7 @@ def _address_values(msg: Message, name: str) -> list[str]:
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
     pairs = []
     for name, addr in getaddresses(values):
-        name = _decode_words(name) if "=?" in name or _SURROGATES.search(name) else name
+        name = _decode_words(name) if "=?" in name or SURROGATES.search(name) else name
         addr = addr.strip().strip("<>").lower()
         if "@" in addr and " " not in addr:
             pairs.append((name.strip(), addr))
@@ -242,52 +170,6 @@ def _message_ids(value: str) -> list[str]:
     return [i[:998] for i in ids]
 
 
-# --- HTML ---------------------------------------------------------------------------------------
-class _TextExtractor(HTMLParser):
-    _BLOCK = frozenset(
-        {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table"}
-    )
-    _SKIP = frozenset({"script", "style", "head", "title"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP:
-            self._skipping += 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-        if tag == "li":
-            self.parts.append("• ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag in self._BLOCK and tag != "br":
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
-
-
-def html_to_text(html: str) -> str:
-    extractor = _TextExtractor()
-    try:
-        extractor.feed(html)
-        extractor.close()
-    except Exception:  # noqa: BLE001 - HTMLParser is lenient, but never trust mail HTML
-        return re.sub(r"<[^>]*>", " ", html)
-    lines = [line.strip() for line in "".join(extractor.parts).replace("\xa0", " ").splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def sanitize_html(html: str) -> str:
-    return nh3.clean(html, link_rel="noopener noreferrer nofollow")
-
-
 # --- structure ----------------------------------------------------------------------------------
 def _part_text(part: Message) -> str:
     payload = part.get_payload(decode=True)
@@ -301,9 +183,9 @@ def _filename(part: Message) -> str:
         name = part.get_filename() or ""
     except Exception:  # noqa: BLE001
         name = ""
-    name = _fix_8bit(str(name))
+    name = fix_8bit(str(name))
     if not name:
-        name = _fix_8bit(str(part.get_param("name", "", header="content-type") or ""))
+        name = fix_8bit(str(part.get_param("name", "", header="content-type") or ""))
     return name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from mailgate import screening, thread_matching
-from mailgate.parsing import ParseError, decode_bytes, html_to_text, parse_email
+from mailgate.charsets import decode_bytes
+from mailgate.html_text import html_to_text
+from mailgate.parsing import ParseError, parse_email
 from tests.mailgate.conftest import FIXTURES, expected_fixtures
 
 EXPECTED = expected_fixtures()
@@ -148,3 +150,16 @@ def test_zammad_pairs_give_zammads_expected_fields(shared_dir):
             assert head[:40] in _norm(parsed.text), entry["file"]
         checked += 1
     assert checked >= 20
+
+
+def test_the_parser_is_pure_python_without_django():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import mailgate.parsing, mailgate.charsets, mailgate.html_text; "
+        "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2]).returncode == 0
+    )
