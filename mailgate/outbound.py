@@ -158,6 +158,7 @@ def _over_cap(to_email: str, kind: str) -> bool:
 
 def _ticket_context(ticket: Ticket) -> dict[str, Any]:
     tz = timezone.get_current_timezone()
+    mailbox = sender_mailbox(ticket.tenant)
     return {
         "tenant": ticket.tenant,
         "ticket": ticket,
@@ -170,7 +171,7 @@ def _ticket_context(ticket: Ticket) -> dict[str, Any]:
         else None,
         "resolution_due": timezone.localtime(ticket.resolution_due, tz) if ticket.resolution_due else None,
         "portal_url": portal_url(ticket),
-        "reply_address": (sender_mailbox(ticket.tenant).address if sender_mailbox(ticket.tenant) else ""),
+        "reply_address": mailbox.address if mailbox else "",
     }
 
 

@@ -156,6 +156,9 @@ def _decide(
     row: InboundMessage, parsed: ParsedEmail, route: Route, contacts: routing.ContactCache | None = None
 ) -> Outcome:
     tenant = route.tenant
+    if routing.is_own_address(parsed.from_email):
+        # Our own notification coming back (a forward rule, a misconfigured alias): answering it loops.
+        return Outcome(InboundStatus.IGNORED, "sent from our own mailbox", "screen")
     kind = screening.automatic_kind(parsed)
     if kind is not None:
         if screening.over_loop_cap(tenant=tenant, sender=parsed.from_email):

@@ -90,3 +90,8 @@ def test_per_sender_daily_cap_stops_a_loop(mail_a, settings):
     assert outcomes[:2] == [f"ignored auto-reply recorded on {ticket.display_number}"] * 2
     assert outcomes[-1] == "ignored auto-reply loop cap reached"
     assert TicketEvent.objects.filter(ticket=ticket, action="auto_reply_received").count() <= 3
+
+
+def test_mail_from_our_own_mailbox_is_ignored(mail_a):
+    raw = make_eml(sender="support@alpha.test", to="noc@alpha.test", subject="Пересылка нашего же письма")
+    assert pipe(raw).outcome_line == "ignored sent from our own mailbox"
