@@ -27,7 +27,9 @@ OFFICE_RU = ("Офис 09–18 (Москва)", {**WEEKDAYS_9_18, "russian_holid
 AROUND_THE_CLOCK = (
     "Круглосуточно 24/7",
     {
-        **dict.fromkeys(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), "00:00-24:00"),
+        **dict.fromkeys(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), "00:00-24:00"
+        ),
         "russian_holidays": False,
     },
 )
