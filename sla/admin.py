@@ -192,14 +192,55 @@ class SLATargetInline(TenantScopedInline):
     verbose_name_plural = _("Сроки по приоритетам (рабочие часы)")
 
 
+class SameTenantCategoryFormSet(forms.BaseInlineFormSet):
+    """A platform admin sees every tenant's categories: refuse one from another tenant than the tier's."""
+
+    def clean(self) -> None:
+        super().clean()
+        tenant_id = self.instance.tenant_id
+        for form in self.forms:
+            category = form.cleaned_data.get("category") if hasattr(form, "cleaned_data") else None
+            if category is not None and tenant_id and category.tenant_id != tenant_id:
+                form.add_error("category", _("Категория другого арендатора."))
+
+
+class SLATierForm(forms.ModelForm):
+    class Meta:
+        model = SLATier
+        fields = [
+            "tenant",
+            "name",
+            "is_default",
+            "description",
+            "schedule",
+            "pause_when_waiting",
+            "pause_in_development",
+            "warning_percent",
+            "auto_close_hours",
+            "stale_close_working_days",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        schedule, tenant = (
+            cleaned.get("schedule"),
+            cleaned.get("tenant") or getattr(self.instance, "tenant", None),
+        )
+        if schedule is not None and tenant is not None and schedule.tenant_id != tenant.pk:
+            self.add_error("schedule", _("График другого арендатора."))
+        return cleaned
+
+
 class SLACategoryTargetInline(TenantScopedInline):
     model = SLACategoryTarget
+    formset = SameTenantCategoryFormSet
     fields = ["category", "ack_hours", "first_response_hours", "resolution_hours"]
     verbose_name_plural = _("Сроки по категориям (пусто — как у приоритета)")
 
 
 @admin.register(SLATier)
 class SLATierAdmin(TenantFieldsetsMixin, TenantScopedAdmin):
+    form = SLATierForm
     list_display = [
         "name",
         "is_default",

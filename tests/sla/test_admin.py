@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from sla import calendars
 from sla.models import ScheduleOverride, SLATarget, SLATier, WorkSchedule
-from tests.factories import make_ticket
+from tests.factories import CategoryFactory, make_ticket
 from tests.sla.conftest import msk
 from tickets.models import Priority, TicketEvent
 
@@ -217,3 +217,27 @@ def test_recalculate_action_applies_the_edited_tier_to_open_tickets(client, worl
     ticket.refresh_from_db()
     assert ticket.resolution_due == msk(2026, 3, 3, 18, 0)
     assert TicketEvent.objects.filter(ticket=ticket, action="sla_recalculated", actor=world_a.admin).exists()
+
+
+def test_platform_admin_cannot_mix_tenants_in_a_tier(client, world_a, world_b, django_user_model):
+    root = django_user_model.objects.create_superuser("root@sla.test", "pass")
+    tier = SLATier.objects.get(tenant=world_a.tenant)
+    foreign_schedule = WorkSchedule.objects.create(tenant=world_b.tenant, name="Чужой", monday="09:00-18:00")
+    foreign_category = CategoryFactory(tenant=world_b.tenant)
+    client.force_login(root)
+    data = _tier_form(
+        tier,
+        tenant=str(world_a.tenant.pk),
+        schedule=str(foreign_schedule.pk),
+        **{
+            "category_targets-TOTAL_FORMS": "1",
+            "category_targets-0-category": str(foreign_category.pk),
+            "category_targets-0-first_response_hours": "2",
+        },
+    )
+    response = client.post(reverse("admin:sla_slatier_change", args=[tier.pk]), data)
+    assert response.status_code == 200
+    assert "schedule" in response.context["adminform"].form.errors
+    assert "Категория другого арендатора" in response.content.decode()
+    tier.refresh_from_db()
+    assert tier.schedule is None
