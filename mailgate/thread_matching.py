@@ -49,20 +49,27 @@ def embedded_message_ids(parsed: ParsedEmail) -> list[str]:
 
 
 def find_ticket(*, tenant: Tenant, parsed: ParsedEmail, with_embedded: bool = False) -> Ticket | None:
+    """The tenant's ticket this message continues; a merged ticket hands over to the one it joined."""
     number = number_in_subject(tenant, parsed.subject)
     tickets = Ticket.objects.for_tenant(tenant).select_related("tenant", "requester", "organization")
     if number is not None:
-        return tickets.filter(number=number).first()
-    ids = parsed.thread_ids + (embedded_message_ids(parsed) if with_embedded else [])
-    if not ids:
-        return None
-    outbound = (
-        OutboundMail.objects.for_tenant(tenant)
-        .filter(message_id__in=ids[:50], ticket__isnull=False)
-        .values_list("ticket_id", flat=True)
-        .first()
-    )
-    return tickets.filter(pk=outbound).first() if outbound else None
+        ticket = tickets.filter(number=number).first()
+    else:
+        ids = parsed.thread_ids + (embedded_message_ids(parsed) if with_embedded else [])
+        outbound = (
+            OutboundMail.objects.for_tenant(tenant)
+            .filter(message_id__in=ids[:50], ticket__isnull=False)
+            .values_list("ticket_id", flat=True)
+            .first()
+            if ids
+            else None
+        )
+        ticket = tickets.filter(pk=outbound).first() if outbound else None
+    for _ in range(5):  # merge chains are short; the bound guards against a cycle
+        if ticket is None or ticket.merged_into_id is None:
+            break
+        ticket = tickets.filter(pk=ticket.merged_into_id).first()
+    return ticket
 
 
 def is_participant(*, ticket: Ticket, email: str, contact: Contact | None) -> bool:

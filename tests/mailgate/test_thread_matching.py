@@ -204,3 +204,18 @@ def test_reply_to_a_resolved_ticket_reopens_it_through_the_reply(mail_a):
     )
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
+
+
+def test_reply_to_a_merged_ticket_lands_on_the_ticket_it_was_merged_into(mail_a):
+    from tests.factories import make_ticket
+
+    target = make_ticket(tenant=mail_a.tenant, requester=mail_a.client, subject="Основная заявка")
+    Ticket.objects.filter(pk=mail_a.ticket.pk).update(merged_into=target)
+    row = pipe(
+        make_eml(
+            sender=mail_a.client.email,
+            to="support@alpha.test",
+            subject=f"Re: [{mail_a.ticket.display_number}]",
+        )
+    )
+    assert row.outcome_line == f"appended {target.display_number}"
