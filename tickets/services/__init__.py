@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from helpdesk.models import Tenant, User
@@ -118,11 +118,21 @@ def _lock(ticket: Ticket) -> Ticket:
 
 
 def _allocate_number(tenant: Tenant) -> int:
-    TicketCounter.objects.get_or_create(tenant=tenant)
-    counter = TicketCounter.objects.select_for_update().get(tenant=tenant)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    """The tenant's next ticket number, in one statement.
+
+    The upsert takes the counter row's lock until the surrounding transaction ends (like
+    ``select_for_update``), so concurrent creations queue on it: no duplicates, and a rolled-back
+    creation rolls its increment back too, so no gaps. Works on PostgreSQL and SQLite ≥ 3.35.
+    """
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (tenant_id, last_number) VALUES (%s, 1) "  # noqa: S608 - table name is ours
+            f"ON CONFLICT (tenant_id) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [tenant.pk],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def default_tier_for(*, tenant: Tenant, organization: Organization | None) -> SLATier | None:
