@@ -51,7 +51,7 @@ def test_embedded_defaults_use_sqlite_filesystem_broker_and_mail_folder(tmp_path
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
         "IMMEDIATE",
-        "filesystem://",
+        "filesystem://localhost/",
         "django.core.mail.backends.filebased.EmailBackend",
         "Europe/Moscow",
         "ru",
