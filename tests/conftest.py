@@ -64,7 +64,9 @@ def build_world(slug: str, prefix: str) -> TenantWorld:
     other_client = make_client(tenant=tenant, organization=other_org, email=f"client@{slug}-other.test")
     ticket = make_ticket(tenant=tenant, requester=client, subject=f"Заявка клиента {slug}")
     other_org_ticket = make_ticket(tenant=tenant, requester=other_client, subject=f"Чужая заявка {slug}")
-    return TenantWorld(tenant, admin, lead, agent, org, other_org, client, other_client, ticket, other_org_ticket)
+    return TenantWorld(
+        tenant, admin, lead, agent, org, other_org, client, other_client, ticket, other_org_ticket
+    )
 
 
 @pytest.fixture
@@ -80,3 +82,22 @@ def world_b(db) -> TenantWorld:
 @pytest.fixture
 def shared_dir() -> Path:
     return SHARED_DIR
+
+
+@pytest.fixture
+def browser(settings):
+    """Headless Debian Chromium driven by Playwright, for tests that also use ``live_server``."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are still sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -4,15 +4,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from helpdesk.models import Role
+from tests.browser_support import BROWSER_MARKS, screenshots_dir
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -25,39 +24,8 @@ from tests.factories import (
 )
 from tickets.models import CannedResponse, Ticket, TimeEntry
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed"),
-]
-SCREENSHOTS = Path(os.environ.get("PLAYWRIGHT_SCREENSHOT_DIR", "test-artifacts/screenshots")) / "agent"
-
-
-@pytest.fixture
-def browser(settings):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    # A relative STATIC_URL would be resolved under the tenant's /t/<slug>/ script prefix.
-    settings.STATIC_URL = "/static/"
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+pytestmark = BROWSER_MARKS
+SCREENSHOTS = screenshots_dir("agent")
 
 
 def shot(page, name: str) -> None:

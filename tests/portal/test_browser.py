@@ -4,15 +4,12 @@ ticket goes back to work. Screenshots of every page land in PLAYWRIGHT_SCREENSHO
 
 from __future__ import annotations
 
-import os
 import re
 import struct
 import zlib
-from pathlib import Path
-
-import pytest
 
 from helpdesk.models import Role
+from tests.browser_support import BROWSER_MARKS, screenshots_dir
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
@@ -28,12 +25,8 @@ from tickets import services
 from tickets.models import Ticket
 from tickets.statuses import Status
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed"),
-]
-SCREENSHOTS = Path(os.environ.get("PLAYWRIGHT_SCREENSHOT_DIR", "test-artifacts/screenshots")) / "portal"
+pytestmark = BROWSER_MARKS
+SCREENSHOTS = screenshots_dir("portal")
 
 
 def png_screenshot(width: int = 64, height: int = 40) -> bytes:
@@ -65,33 +58,6 @@ def _tenant(slug: str, name: str, prefix: str, color: str, **settings):
     org = OrganizationFactory(tenant=tenant, name=f"{name} клиент")
     client = make_client(tenant=tenant, organization=org, email=f"client@{slug}-client.test")
     return tenant, agent, client
-
-
-@pytest.fixture
-def browser(settings):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    # A relative STATIC_URL would be resolved under the tenant's /t/<slug>/ script prefix.
-    settings.STATIC_URL = "/static/"
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _sign_in(page, base: str, email: str) -> None:
