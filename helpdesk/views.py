@@ -25,7 +25,7 @@ from helpdesk.models import Tenant, User
 from helpdesk.tenancy import is_agent
 from tickets.models import Contact
 from tickets.selectors import contact_for_user
-from tickets.services.portal_intake import contact_ensure_user
+from tickets.services.contacts import contact_ensure_user
 
 
 @never_cache

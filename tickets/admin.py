@@ -34,10 +34,10 @@ class ContactAdmin(TenantScopedAdmin):
 
     @admin.action(description="Дать доступ к порталу")
     def grant_portal_access(self, request, queryset):  # type: ignore[no-untyped-def]
-        from tickets.services.contacts import contact_grant_portal_access
+        from tickets.services.contacts import contact_ensure_user
 
         for contact in queryset:
-            contact_grant_portal_access(contact=contact)
+            contact_ensure_user(contact=contact)
         self.message_user(request, f"Доступ к порталу открыт: {queryset.count()}.")
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db import transaction
 
-from helpdesk.models import User
 from tickets.models import Category, Contact, Ticket
 from tickets.services import NewAttachment, ticket_create
 
@@ -48,17 +47,3 @@ def portal_ticket_create(
         custom_fields=fields,
         attachments=attachments,
     )
-
-
-@transaction.atomic
-def contact_ensure_user(*, contact: Contact) -> User:
-    """Give a contact (known from mail) a portal login, without a password; they sign in by link."""
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    if contact.user_id is not None:
-        return contact.user
-    user = User.objects.filter(email__iexact=contact.email).first()
-    if user is None:
-        user = User.objects.create_user(contact.email, None, full_name=contact.full_name)
-    contact.user = user
-    contact.save(update_fields=["user"])
-    return user
