@@ -389,20 +389,27 @@ def measure(client, url: str, repeat: int, **headers) -> dict[str, float]:
     from django.test.utils import CaptureQueriesContext
 
     times = []
+    cpu = []
     queries = 0
     for i in range(repeat + 2):
         with CaptureQueriesContext(connection) as ctx:
             started = time.perf_counter()
+            cpu_started = time.process_time()
             response = client.get(url, **headers)
+            cpu_elapsed = (time.process_time() - cpu_started) * 1000
             elapsed = (time.perf_counter() - started) * 1000
         assert response.status_code == 200, (url, response.status_code)
         if i >= 2:  # two warm-up requests: connection, templates, calendar cache
             times.append(elapsed)
+            cpu.append(cpu_elapsed)
             queries = max(queries, len(ctx.captured_queries))
     times.sort()
+    # CPU of this (Django) process only: wall minus CPU is mostly waiting for PostgreSQL (or for the
+    # scheduler on a loaded machine), so the two together tell SQL cost from Python cost.
     return {
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+        "cpu_p50_ms": round(statistics.median(cpu), 1),
         "queries": queries,
     }
 
@@ -453,10 +460,18 @@ def run_pages(repeat: int) -> dict[str, dict[str, float]]:
         results[name] = measure(client, target, repeat, **headers)
         print(
             f"  {name:20} p50 {results[name]['p50_ms']:7.1f} ms  p95 {results[name]['p95_ms']:7.1f} ms  "
-            f"{results[name]['queries']:2} queries",
+            f"cpu p50 {results[name]['cpu_p50_ms']:6.1f} ms  {results[name]['queries']:2} queries",
             flush=True,
         )
     return results
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load: on a shared machine figures measured above ~1.5 are not comparable."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
 
 
 def worker(size: int, repeat: int) -> None:
@@ -472,8 +487,14 @@ def worker(size: int, repeat: int) -> None:
 
     call_command("migrate", verbosity=0)
     load(tenants)
-    print(f"timing at {size:,} tickets ({tenants} tenant(s)), {repeat} requests per page", flush=True)
-    print(json.dumps({"size": size, "pages": run_pages(repeat)}))
+    print(
+        f"timing at {size:,} tickets ({tenants} tenant(s)), {repeat} requests per page, "
+        f"load average {load_average()}",
+        flush=True,
+    )
+    pages = run_pages(repeat)
+    print(f"  load average after: {load_average()}", flush=True)
+    print(json.dumps({"size": size, "pages": pages}))
 
 
 def main() -> None:

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, DateTimeField, F, Q, When
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, Subquery
 
 from helpdesk.models import Tenant
 from tickets.models import Ticket, TicketQuerySet
@@ -20,14 +19,35 @@ from tickets.statuses import Status
 
 PAGE_SIZE = 50
 
-# The next deadline still pending: acknowledgement, then first response, then resolution.
-NEXT_DUE = Coalesce(
-    Case(When(ack_at__isnull=True, ack_due__isnull=False, then=F("ack_due"))),
-    Case(
-        When(first_response_at__isnull=True, first_response_due__isnull=False, then=F("first_response_due"))
-    ),
-    Case(When(resolved_at__isnull=True, then=F("resolution_due"))),
-    output_field=DateTimeField(),
+# The next deadline still pending: acknowledgement, then first response, then resolution. Taken from the
+# partial index that serves the queues' default order, so the two can never drift apart.
+NEXT_DUE = next(i for i in Ticket._meta.indexes if i.name == "ticket_open_next_due").expressions[1]
+
+# What a queue row shows: the list query loads only these columns (and no tenant row: the caller's tenant
+# is attached in Python).
+ROW_FIELDS = (
+    "tenant_id",
+    "number",
+    "subject",
+    "priority",
+    "status",
+    "created_at",
+    "ack_due",
+    "ack_at",
+    "ack_breached",
+    "first_response_due",
+    "first_response_at",
+    "first_response_breached",
+    "first_response_warned",
+    "resolution_due",
+    "resolved_at",
+    "resolution_breached",
+    "resolution_warned",
+    "requester__full_name",
+    "requester__email",
+    "organization__name",
+    "assignee__full_name",
+    "assignee__email",
 )
 
 _WARNED = Q(first_response_warned=True, first_response_at__isnull=True, first_response_breached=False) | Q(
@@ -91,18 +111,28 @@ class Cursor:
             return None
 
 
-def page(tickets: TicketQuerySet, *, sort: str, after: str = "") -> tuple[list[Ticket], str]:
-    """One page of rows and the cursor of the next page ("" when this is the last)."""
+def page(
+    tickets: TicketQuerySet, *, sort: str, after: str = "", tenant: Tenant | None = None
+) -> tuple[list[Ticket], str]:
+    """One page of rows and the cursor of the next page ("" when this is the last).
+
+    One query in two steps: the inner one picks the page's ids from the ticket table alone (an index range
+    scan for the default order), the outer one joins requester, organisation and assignee for those 51
+    rows only. Joining before the LIMIT made PostgreSQL hash whole contact and organisation tables of
+    every tenant (55 ms at 1M tickets). ``tenant`` (the rows' tenant) spares loading it per row.
+    """
     cursor = Cursor.decode(after) if after else None
     if sort == "new":
-        ordered = tickets.order_by("-created_at", "-pk")
+        order: tuple[Any, ...] = ("-created_at", "-pk")
+        ordered = tickets.order_by(*order)
         if cursor is not None and cursor.value is not None:
             ordered = ordered.filter(
                 Q(created_at__lt=cursor.value) | Q(created_at=cursor.value, pk__lt=cursor.pk)
             )
         key = "created_at"
     else:
-        ordered = tickets.annotate(next_due=NEXT_DUE).order_by(F("next_due").asc(nulls_last=True), "pk")
+        order = (F("next_due").asc(nulls_last=True), "pk")
+        ordered = tickets.annotate(next_due=NEXT_DUE).order_by(*order)
         if cursor is not None:
             if cursor.value is None:
                 ordered = ordered.filter(next_due__isnull=True, pk__gt=cursor.pk)
@@ -113,9 +143,19 @@ def page(tickets: TicketQuerySet, *, sort: str, after: str = "") -> tuple[list[T
                     | Q(next_due__isnull=True)
                 )
         key = "next_due"
-    rows = list(
-        ordered.select_related("tenant", "requester", "organization", "queue", "assignee")[: PAGE_SIZE + 1]
+    rows_query = (
+        Ticket.objects.filter(pk__in=Subquery(ordered.values("pk")[: PAGE_SIZE + 1]))
+        .annotate(next_due=NEXT_DUE)
+        .select_related("requester", "organization", "assignee")
+        .only(*ROW_FIELDS)
+        .order_by(*order)
     )
+    if tenant is None:
+        rows_query = rows_query.select_related("tenant").only(*ROW_FIELDS, "tenant__ticket_prefix")
+    rows = list(rows_query)
+    if tenant is not None:
+        for row in rows:
+            row.tenant = tenant  # the caller scoped ``tickets`` to this tenant
     if len(rows) <= PAGE_SIZE:
         return rows, ""
     rows = rows[:PAGE_SIZE]

@@ -21,6 +21,7 @@ from tickets.models import SavedFilter
 from tickets.selectors import tickets_for_agent
 from tickets.services.bulk import bulk_apply
 from tickets.views.agent.filtering import filter_tickets, page
+from tickets.views.agent.rows import queue_rows
 
 FILTER_KEYS = (
     "view",
@@ -54,14 +55,14 @@ def queue_list(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
     form, tickets = _filtered(request)
     sort = (form.cleaned_data.get("sort") if form.is_bound and form.is_valid() else "") or "due"
-    rows, next_cursor = page(tickets, sort=sort, after=request.GET.get("after", ""))
+    tickets_page, next_cursor = page(tickets, sort=sort, after=request.GET.get("after", ""), tenant=tenant)
+    now = timezone.now()
     filter_query = _filter_query(request)
     context = {
         "form": form,
-        "rows": rows,
+        "rows": queue_rows(tickets_page, now=now),
         "next_url": f"?{filter_query}&after={next_cursor}" if next_cursor else "",
         "filter_query": filter_query,
-        "now": timezone.now(),
     }
     if request.htmx and request.GET.get("after"):  # type: ignore[attr-defined]
         return render(request, "agent/_ticket_rows.html", context)
