@@ -20,6 +20,7 @@ def _get_urls(slug: str, number: str) -> list[str]:
         agent_url(slug, "export", "xlsx"),
         agent_url(slug, "intake"),
         agent_url(slug, "time_report"),
+        agent_url(slug, "alerts"),
         agent_url(slug, "ticket_detail", number),
         agent_url(slug, "ticket_history", number),
         agent_url(slug, "canned_insert", number),

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from helpdesk.tenancy import is_lead
+from sla.selectors import unread_alert_count
 
 register = template.Library()
 
@@ -19,6 +20,16 @@ def user_is_lead(context: Any) -> bool:
     request = context.get("request")
     tenant = getattr(request, "tenant", None)
     return bool(request is not None and is_lead(request.user, tenant))
+
+
+@register.simple_tag(takes_context=True)
+def unread_alerts(context: Any) -> int:
+    """The signed-in staff member's unread SLA alerts in this tenant (one COUNT on every agent page)."""
+    request = context.get("request")
+    tenant = getattr(request, "tenant", None)
+    if request is None or tenant is None or not request.user.is_authenticated:
+        return 0
+    return unread_alert_count(tenant=tenant, user=request.user)
 
 
 @register.filter

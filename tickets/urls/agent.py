@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views.agent import dashboard, intake, queues, workspace
+from tickets.views.agent import alerts, dashboard, intake, queues, workspace
 
 app_name = "agent"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("filters/<int:pk>/delete/", queues.saved_filter_delete, name="filter_delete"),
     path("new/", intake.phone_intake, name="intake"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("alerts/", alerts.alert_list, name="alerts"),
+    path("alerts/read/", alerts.alert_mark_read, name="alerts_read"),
     path("time/", workspace.time_report, name="time_report"),
     path("tickets/<str:number>/", workspace.ticket_detail, name="ticket_detail"),
     path("tickets/<str:number>/history/", workspace.ticket_history, name="ticket_history"),

@@ -56,7 +56,8 @@ def _to_ticket(ticket: Ticket, anchor: str = "") -> HttpResponse:
 
 
 def side_panel_choices(tenant: Any) -> dict[str, list[tuple[int, str]]]:
-    """Categories, SLA tiers and staff for the change forms in one round trip (a UNION of three lists)."""
+    """Categories, SLA tiers, staff and canned responses of the side panel and reply form in one round
+    trip (a UNION of four lists)."""
     label = Value("", output_field=CharField())
     categories = (
         Category.objects.for_tenant(tenant)
@@ -73,8 +74,16 @@ def side_panel_choices(tenant: Any) -> dict[str, list[tuple[int, str]]]:
             Value("staff", output_field=CharField()), "pk", "label", Value(0, output_field=IntegerField())
         )
     )
-    grouped: dict[str, list[tuple[int, str, int]]] = {"category": [], "tier": [], "staff": []}
-    for kind, pk, name, order in categories.order_by().union(tiers.order_by(), staff.order_by(), all=True):
+    canned = (
+        CannedResponse.objects.for_tenant(tenant)
+        .filter(is_active=True)
+        .values_list(
+            Value("canned", output_field=CharField()), "pk", "title", Value(0, output_field=IntegerField())
+        )
+    )
+    grouped: dict[str, list[tuple[int, str, int]]] = {"category": [], "tier": [], "staff": [], "canned": []}
+    union = categories.order_by().union(tiers.order_by(), staff.order_by(), canned.order_by(), all=True)
+    for kind, pk, name, order in union:
         grouped[kind].append((order, name, pk))
     return {kind: [(pk, name) for _order, name, pk in sorted(rows)] for kind, rows in grouped.items()}
 
@@ -152,7 +161,7 @@ def workspace_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dic
         "other_tickets": other,
         "participants": list(ticket.participants.all()),
         "timers": timers,
-        "canned": CannedResponse.objects.for_tenant(tenant).filter(is_active=True).only("pk", "title"),
+        "canned": choices["canned"],
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "changes": changes,
         "merge_form": forms.get("merge_form") or MergeForm(),
