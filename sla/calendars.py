@@ -8,15 +8,23 @@ calendar is never served after a change.
 
 from __future__ import annotations
 
+import logging
 import threading
+import uuid
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from sla.business_hours import BusinessCalendar
 from sla.models import ScheduleOverride, WorkSchedule, split_hours
 
 DEFAULT_CALENDAR_KEY = ("default",)
+# Version of "the SLA configuration" (tiers, targets, schedules) shared by all processes through Django's
+# cache; ``sla.clocks`` keeps its tier snapshots only while it is unchanged.
+CONFIG_STAMP_KEY = "sla:config-stamp"
+
+logger = logging.getLogger(__name__)
 
 _cache: dict[tuple, BusinessCalendar] = {}
 _lock = threading.Lock()
@@ -74,3 +82,22 @@ def touch_schedule(schedule: WorkSchedule, *, at: datetime | None = None) -> Non
     moment = at or timezone.now()
     WorkSchedule.objects.filter(pk=schedule.pk).update(updated_at=moment)
     schedule.updated_at = moment
+    bump_config_stamp()
+
+
+def config_stamp() -> str | None:
+    """The current configuration stamp; a fresh random one when the shared cache cannot answer, so a
+    cache outage costs re-reads, never stale snapshots."""
+    try:
+        return cache.get(CONFIG_STAMP_KEY)
+    except Exception:  # noqa: BLE001 - e.g. Redis down: treat as "changed"
+        logger.warning("sla: cache unavailable, tier snapshots are re-read", exc_info=True)
+        return uuid.uuid4().hex
+
+
+def bump_config_stamp() -> None:
+    """Tell every process that tiers, targets or schedules changed."""
+    try:
+        cache.set(CONFIG_STAMP_KEY, uuid.uuid4().hex, None)
+    except Exception:  # noqa: BLE001 - the TTL still bounds staleness in other processes
+        logger.warning("sla: could not publish a configuration change", exc_info=True)

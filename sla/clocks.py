@@ -8,15 +8,28 @@ the ticket's calendar, so many pauses never accumulate rounding drift. Results a
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from sla.business_hours import BusinessCalendar
-from sla.calendars import calendar_by_id
-from sla.models import SLAAlert, SLACategoryTarget, SLAPause, SLATarget, SLATier, TicketClock, WorkSchedule
+from sla.calendars import bump_config_stamp, calendar_by_id, calendar_for, config_stamp
+from sla.models import (
+    ScheduleOverride,
+    SLAAlert,
+    SLACategoryTarget,
+    SLAPause,
+    SLATarget,
+    SLATier,
+    TicketClock,
+    WorkSchedule,
+)
 from tickets.models import Ticket
 from tickets.statuses import Status
 
@@ -72,30 +85,150 @@ def _snapshot(clock: TicketClock, tier: SLATier, ticket: Ticket) -> None:
     clock.stale_close_working_days = tier.stale_close_working_days
 
 
+# --- the tier snapshot, cached per process ------------------------------------------------------
+# Every new ticket needs its tier, schedule and targets; a burst of creations (a mail batch) would
+# otherwise re-read them for every ticket. The cache is dropped, in this process and — through the
+# stamp in Django's shared cache — in every other, whenever a tier, target, category target, schedule
+# or schedule override is saved or deleted (the admin, services, seeders all save). Writes that bypass
+# model signals (``QuerySet.update``, raw SQL) are picked up after ``SNAPSHOT_TTL`` seconds at most.
+SNAPSHOT_TTL = 60.0
+
+
+@dataclass
+class TierSnapshot:
+    """What ``clock_start`` fixes on a new ticket, read once per tier."""
+
+    tier: SLATier
+    schedule: WorkSchedule | None
+    by_priority: dict[int, dict[str, timedelta | None]]
+    by_category: dict[int, dict[str, timedelta]]
+    stamp: str | None
+    loaded_at: float = field(default_factory=time.monotonic)
+
+    def targets(self, *, priority: int, category_id: int | None) -> dict[str, timedelta | None]:
+        targets = dict(self.by_priority.get(priority) or dict.fromkeys(KINDS))
+        if category_id is not None:
+            targets.update(self.by_category.get(category_id, {}))
+        return targets
+
+
+_snapshots: dict[int, TierSnapshot] = {}
+_default_tiers: dict[int, tuple[int | None, str | None, float]] = {}
+_snapshot_lock = threading.Lock()
+
+
+def _load_snapshot(tier_id: int, stamp: str | None) -> TierSnapshot:
+    tier = SLATier.objects.select_related("schedule").get(pk=tier_id)
+    by_category: dict[int, dict[str, timedelta]] = {}
+    for row in SLACategoryTarget.objects.filter(tier=tier):
+        by_category[row.category_id] = {k: v for k, v in row.durations().items() if v is not None}
+    return TierSnapshot(
+        tier=tier,
+        schedule=schedule_for_tier(tier),
+        by_priority={row.priority: row.durations() for row in SLATarget.objects.filter(tier=tier)},
+        by_category=by_category,
+        stamp=stamp,
+    )
+
+
+def _is_fresh(loaded_at: float, stamp: str | None, current: str | None) -> bool:
+    return stamp == current and time.monotonic() - loaded_at < SNAPSHOT_TTL
+
+
+def tier_snapshot(tier_id: int) -> TierSnapshot:
+    """The tier as stored, with its schedule and targets; cached until an edit or ``SNAPSHOT_TTL``."""
+    current = config_stamp()
+    cached = _snapshots.get(tier_id)
+    if cached is not None and _is_fresh(cached.loaded_at, cached.stamp, current):
+        return cached
+    loaded = _load_snapshot(tier_id, current)
+    with _snapshot_lock:
+        _snapshots[tier_id] = loaded
+    return loaded
+
+
+def default_tier_id(tenant_id: int) -> int | None:
+    """The pk of the tenant's default tier (None without one), cached like the snapshots."""
+    current = config_stamp()
+    cached = _default_tiers.get(tenant_id)
+    if cached is not None and _is_fresh(cached[2], cached[1], current):
+        return cached[0]
+    found = SLATier.objects.filter(tenant_id=tenant_id, is_default=True).values_list("pk", flat=True).first()
+    with _snapshot_lock:
+        _default_tiers[tenant_id] = (found, current, time.monotonic())
+    return found
+
+
+def forget_snapshots(**_: Any) -> None:
+    """Drop the cached tiers here and tell every other process (signal receiver; also for tests)."""
+    with _snapshot_lock:
+        _snapshots.clear()
+        _default_tiers.clear()
+    bump_config_stamp()
+
+
+for _model in (SLATier, SLATarget, SLACategoryTarget, WorkSchedule, ScheduleOverride):
+    post_save.connect(forget_snapshots, sender=_model, dispatch_uid=f"sla-snapshot-save-{_model.__name__}")
+    post_delete.connect(forget_snapshots, sender=_model, dispatch_uid=f"sla-snapshot-del-{_model.__name__}")
+
+
+def _snapshot_cached(clock: TicketClock, snapshot: TierSnapshot, ticket: Ticket) -> None:
+    tier = snapshot.tier
+    targets = snapshot.targets(priority=ticket.priority, category_id=ticket.category_id)
+    clock.tier = tier
+    clock.schedule = snapshot.schedule
+    clock.ack_target = targets["ack"]
+    clock.first_response_target = targets["first_response"]
+    clock.resolution_target = targets["resolution"]
+    clock.warning_percent = tier.warning_percent
+    clock.pause_statuses = tier.pause_statuses()
+    clock.auto_close_hours = tier.auto_close_hours
+    clock.stale_close_working_days = tier.stale_close_working_days
+
+
+def clock_plan(*, ticket: Ticket, at: datetime) -> TicketClock | None:
+    """Snapshot the tier onto a clock and set the ticket's due moments, writing nothing.
+
+    Lets ``ticket_create`` compute the deadlines before the ticket's INSERT (so no follow-up UPDATE);
+    the caller saves the returned clock (``force_insert``) once the ticket has its pk. The ticket needs
+    ``created_at``, ``priority``, ``category_id`` and ``sla_tier_id`` set.
+    """
+    return _plan(ticket, at)[0]
+
+
+def _plan(ticket: Ticket, at: datetime) -> tuple[TicketClock | None, list[str]]:
+    if ticket.sla_tier_id is None:
+        return None, []
+    snapshot = tier_snapshot(ticket.sla_tier_id)
+    clock = TicketClock(ticket=ticket, tenant_id=ticket.tenant_id)
+    _snapshot_cached(clock, snapshot, ticket)
+    fields = _apply_deadlines(ticket, clock, now=at, calendar=calendar_for(snapshot.schedule))
+    return clock, fields
+
+
 def clock_start(*, ticket: Ticket, at: datetime, registered_by_agent: bool = False) -> TicketClock | None:
     """Fix the tier's targets on a new ticket and store its due moments.
 
-    A ticket an agent registers himself (phone intake) is acknowledged at once.
+    A ticket an agent registers himself (phone intake) is acknowledged at once. The tier is read as
+    stored (through the snapshot cache, which every edit invalidates), not from the caller's possibly
+    stale instance.
     """
     if registered_by_agent and ticket.ack_at is None:
         ticket.ack_at = at
         ticket.save(update_fields=["ack_at", "updated_at"])
-    if ticket.sla_tier_id is None:
+    clock, fields = _plan(ticket, at)
+    if clock is None:
         return None
-    # Read the tier afresh: the caller's instance may be cached on a long-lived organisation object
-    # from before an admin's edit, and the snapshot must be what the tier says now.
-    tier = SLATier.objects.select_related("schedule").get(pk=ticket.sla_tier_id)
-    clock = TicketClock(ticket=ticket, tenant_id=ticket.tenant_id)
-    _snapshot(clock, tier, ticket)
-    fields = _apply_deadlines(ticket, clock, now=at)
     clock.save(force_insert=True)
     ticket.save(update_fields=[*fields, "updated_at"])
     return clock
 
 
-def _apply_deadlines(ticket: Ticket, clock: TicketClock, *, now: datetime) -> list[str]:
+def _apply_deadlines(
+    ticket: Ticket, clock: TicketClock, *, now: datetime, calendar: BusinessCalendar | None = None
+) -> list[str]:
     """Recompute due and warning moments from creation; returns the ticket fields it changed."""
-    calendar = calendar_of(clock)
+    calendar = calendar or calendar_of(clock)
     start = ticket.created_at
     fields = []
     for kind in KINDS:

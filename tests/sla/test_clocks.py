@@ -6,9 +6,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from sla.calendars import calendar_for
-from sla.models import SLAPause, SLATier, TicketClock
+from sla import clocks
+from sla.calendars import CONFIG_STAMP_KEY, calendar_for
+from sla.models import SLAPause, SLATarget, SLATier, TicketClock
 from tests.factories import make_ticket
 from tests.sla.conftest import msk
 from tickets import services
@@ -258,3 +262,72 @@ def test_a_ticket_an_agent_registers_is_acknowledged_at_once(demo_tenant):
     ticket.refresh_from_db()
     assert ticket.ack_at == msk(2026, 3, 2, 9, 0)
     assert ticket.ack_due == msk(2026, 3, 2, 12, 0)
+
+
+# --- the per-process tier snapshot cache --------------------------------------------------------
+def _normal_target(world) -> SLATarget:
+    tier = SLATier.objects.get(tenant=world.tenant)
+    return SLATarget.objects.create(
+        tenant=world.tenant, tier=tier, priority=Priority.NORMAL, resolution_hours=9
+    )
+
+
+def _new_ticket(world):
+    with time_machine.travel(msk(2026, 3, 2, 9, 0), tick=False):  # Monday
+        return make_ticket(tenant=world.tenant, requester=world.client, priority=Priority.NORMAL)
+
+
+def test_the_tier_snapshot_is_read_once_for_a_burst_of_tickets(world_a):
+    _normal_target(world_a)
+    _new_ticket(world_a)
+    with CaptureQueriesContext(connection) as captured:
+        ticket = _new_ticket(world_a)
+    assert not [
+        q for q in captured.captured_queries if '"sla_sla' in q["sql"] or "sla_workschedule" in q["sql"]
+    ]
+    assert ticket.resolution_due == msk(2026, 3, 2, 18, 0)
+    ticket.refresh_from_db()
+    assert ticket.resolution_due == msk(2026, 3, 2, 18, 0)
+    assert TicketClock.objects.get(ticket=ticket).resolution_target == timedelta(hours=9)
+
+
+def test_an_admin_edit_of_the_targets_applies_to_the_next_ticket_despite_the_cache(world_a):
+    target = _normal_target(world_a)
+    assert _new_ticket(world_a).resolution_due == msk(2026, 3, 2, 18, 0)
+    target.resolution_hours = 18
+    target.save()
+    assert _new_ticket(world_a).resolution_due == msk(2026, 3, 3, 18, 0)
+    tier = target.tier
+    tier.warning_percent = 50
+    tier.save()
+    ticket = _new_ticket(world_a)
+    assert TicketClock.objects.get(ticket=ticket).warning_percent == 50
+    target.delete()
+    assert _new_ticket(world_a).resolution_due is None
+
+
+def test_an_edit_made_by_another_process_applies_through_the_shared_stamp(world_a):
+    _normal_target(world_a)
+    _new_ticket(world_a)
+    # Another process saved the target: its signal only reached the shared cache, not our snapshots.
+    SLATarget.objects.filter(tier__tenant=world_a.tenant).update(resolution_hours=18)
+    cache.set(CONFIG_STAMP_KEY, "edited-elsewhere", None)
+    assert _new_ticket(world_a).resolution_due == msk(2026, 3, 3, 18, 0)
+
+
+def test_an_edit_that_bypasses_signals_applies_after_the_ttl(world_a, monkeypatch):
+    _normal_target(world_a)
+    _new_ticket(world_a)
+    SLATarget.objects.filter(tier__tenant=world_a.tenant).update(resolution_hours=18)
+    monkeypatch.setattr(clocks, "SNAPSHOT_TTL", 0.0)
+    assert _new_ticket(world_a).resolution_due == msk(2026, 3, 3, 18, 0)
+
+
+def test_a_new_default_tier_applies_to_the_next_ticket_without_an_organisation_tier(world_a):
+    world_a.client.organization = None
+    world_a.client.save()
+    first = _new_ticket(world_a)
+    assert first.sla_tier == SLATier.objects.get(tenant=world_a.tenant)
+    SLATier.objects.filter(tenant=world_a.tenant).update(is_default=False)
+    other = SLATier.objects.create(tenant=world_a.tenant, name="Новый", is_default=True)
+    assert _new_ticket(world_a).sla_tier_id == other.pk

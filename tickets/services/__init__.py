@@ -141,6 +141,13 @@ def default_tier_for(*, tenant: Tenant, organization: Organization | None) -> SL
     return SLATier.objects.for_tenant(tenant).filter(is_default=True).first()
 
 
+def _default_tier_id(*, tenant: Tenant, organization: Organization | None) -> int | None:
+    """``default_tier_for`` by pk: the organisation's tier, else the tenant's default (cached)."""
+    if organization is not None and organization.sla_tier_id is not None:
+        return organization.sla_tier_id
+    return sla_clocks.default_tier_id(tenant.pk)
+
+
 def _resolve_priority(*, priority: int | None, category: Category | None, queue: Queue | None) -> int:
     if category is not None and category.default_priority:
         return category.default_priority
@@ -206,9 +213,8 @@ def ticket_create(
     if queue is None:
         queue = Queue.objects.for_tenant(tenant).filter(is_default=True).first()
     now = created_at or timezone.now()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         tenant=tenant,
-        number=_allocate_number(tenant),
         subject=subject.strip()[:300],
         requester=requester,
         organization=organization,
@@ -216,11 +222,21 @@ def ticket_create(
         category=category,
         priority=_resolve_priority(priority=priority, category=category, queue=queue),
         status=Status.NEW,
-        sla_tier=default_tier_for(tenant=tenant, organization=organization),
+        sla_tier_id=_default_tier_id(tenant=tenant, organization=organization),
         channel=channel,
         custom_fields=custom_fields or {},
         created_at=now,
+        # A ticket an agent registers himself (phone intake) is acknowledged at once.
+        ack_at=now if actor is not None else None,
     )
+    # The SLA due moments are computed before the INSERT, so the ticket is written once; the number is
+    # allocated last, keeping the counter row locked for as short a time as the transaction allows.
+    clock = sla_clocks.clock_plan(ticket=ticket, at=now)
+    ticket.number = _allocate_number(tenant)
+    ticket.save(force_insert=True)
+    if clock is not None:
+        clock.ticket = ticket
+        clock.save(force_insert=True)
     message = Message.objects.create(
         tenant=tenant,
         ticket=ticket,
@@ -235,7 +251,6 @@ def ticket_create(
         created_at=now,
     )
     _store_attachments(ticket=ticket, message=message, files=attachments)
-    sla_clocks.clock_start(ticket=ticket, at=now, registered_by_agent=actor is not None)
     for email in participants:
         ticket_add_participant(ticket=ticket, email=email)
     record_event(
@@ -521,7 +536,9 @@ def _record_sla_recompute(*, ticket: Ticket, actor: User | None, reason: str) ->
     now = timezone.now()
     change = sla_clocks.clock_recompute(ticket=ticket, at=now)
     if change:
-        record_event(ticket=ticket, action="sla_recalculated", actor=actor, reason=reason, data=change, at=now)
+        record_event(
+            ticket=ticket, action="sla_recalculated", actor=actor, reason=reason, data=change, at=now
+        )
 
 
 @transaction.atomic
