@@ -236,6 +236,8 @@ def main() -> None:
     from django.db import connection
 
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="bench-mail-media-")
+    # As in production (DJANGO_DEBUG=0): no per-query debug log; statements are still counted below.
+    settings.DEBUG = False
     call_command("migrate", verbosity=0)
     from mailgate import pipeline, tasks
     from mailgate.models import Source
@@ -268,6 +270,12 @@ def main() -> None:
 
         profile = cProfile.Profile()
         profile.enable()
+    sampler = None
+    if os.environ.get("BENCH_PYINSTRUMENT"):  # sampling profile (pip install pyinstrument)
+        from pyinstrument import Profiler
+
+        sampler = Profiler(interval=0.0005)
+        sampler.start()
     started, cpu_started = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(count):
         for start in range(0, len(messages), args.batch):
@@ -284,6 +292,9 @@ def main() -> None:
                     flush=True,
                 )
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    if sampler is not None:
+        sampler.stop()
+        Path(os.environ["BENCH_PYINSTRUMENT"]).write_text(sampler.output_text(show_all=False))
     if profile is not None:
         import pstats
 

@@ -51,24 +51,32 @@ def embedded_message_ids(parsed: ParsedEmail) -> list[str]:
 def find_ticket(*, tenant: Tenant, parsed: ParsedEmail, with_embedded: bool = False) -> Ticket | None:
     """The tenant's ticket this message continues; a merged ticket hands over to the one it joined."""
     number = number_in_subject(tenant, parsed.subject)
-    tickets = Ticket.objects.for_tenant(tenant).select_related("tenant", "requester", "organization")
+    ids = (
+        []
+        if number is not None
+        else parsed.thread_ids + (embedded_message_ids(parsed) if with_embedded else [])
+    )
+    if number is None and not ids:
+        return None  # most new requests: nothing to match, so not even a queryset to build
+    # Only the requester is needed (``is_participant``); the tenant is the one we hold, so it is attached
+    # below instead of joined — fewer joins are cheaper to plan on every message.
+    tickets = Ticket.objects.for_tenant(tenant).select_related("requester")
     if number is not None:
         ticket = tickets.filter(number=number).first()
     else:
-        ids = parsed.thread_ids + (embedded_message_ids(parsed) if with_embedded else [])
         outbound = (
             OutboundMail.objects.for_tenant(tenant)
             .filter(message_id__in=ids[:50], ticket__isnull=False)
             .values_list("ticket_id", flat=True)
             .first()
-            if ids
-            else None
         )
         ticket = tickets.filter(pk=outbound).first() if outbound else None
     for _ in range(5):  # merge chains are short; the bound guards against a cycle
         if ticket is None or ticket.merged_into_id is None:
             break
         ticket = tickets.filter(pk=ticket.merged_into_id).first()
+    if ticket is not None:
+        ticket.tenant = tenant
     return ticket
 
 
