@@ -8,6 +8,8 @@ class SlaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # sla.clocks connects the handlers that expire cached tier snapshots when an admin edits them.
+        import sla.clocks  # noqa: F401
         from sla.demo import seed_sla
         from tickets.demo import EXTRA_SEEDERS
 
