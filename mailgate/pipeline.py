@@ -22,7 +22,7 @@ from mailgate.models import InboundMessage, InboundStatus, Mailbox, Source
 from mailgate.parsing import ParsedEmail, ParseError, parse_email
 from mailgate.routing import Route, RoutingError
 from tickets.models import Message
-from tickets.services import TicketError
+from tickets.services import TicketError, covered_by_caller_savepoint
 from tickets.services.mail import contact_get_or_create_for_email
 from tickets.statuses import InvalidTransition
 
@@ -226,8 +226,9 @@ def _run_stages(
         stage = "route"
         found = routing.route(parsed, envelope_recipient=row.envelope_recipient, mailbox=_polled_mailbox(row))
         stage = "screen"
-        # One message's writes stand or fall together; its notifications wait for the commit.
-        with transaction.atomic():
+        # One message's writes stand or fall together; its notifications wait for the commit. This
+        # savepoint is the only one a new ticket needs: errors leave the block, so it rolls back all.
+        with transaction.atomic(), covered_by_caller_savepoint():
             return _decide(row, parsed, found, contacts), found
     except ParseError as exc:
         return _quarantine(stage, str(exc)), found

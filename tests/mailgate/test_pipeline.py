@@ -218,3 +218,52 @@ def test_imap_headers_route_within_the_polled_tenant_and_the_box_is_the_fallback
     assert bcc.ticket.queue == mail_a.support_queue  # Bcc/list copy: the polled box decides
     other_tenant = _imap(make_eml(sender=mail_a.client.email, to="support@beta.test"), box)
     assert other_tenant.ticket.tenant == mail_a.tenant  # a header naming another tenant does not move it
+
+
+def test_a_ticket_failing_after_its_inserts_is_quarantined_alone_within_a_batch(mail_a, monkeypatch):
+    """ticket_create runs without its own savepoint inside the pipeline: the per-message one must still
+    undo the failing message's half-written ticket while the batch's other tickets stay."""
+    from mailgate import pipeline
+    from mailgate.models import Source
+    from tickets import services
+
+    raws = [
+        make_eml(sender=mail_a.client.email, to="support@alpha.test", subject=f"batch {i}") for i in range(3)
+    ]
+    stored = pipeline.receive_many([pipeline.Incoming(raw) for raw in raws], source=Source.IMAP)
+    real_record = services.record_event
+
+    def failing_for_the_second(**kwargs):
+        if kwargs["ticket"].subject == "batch 1" and kwargs["action"] == "created":
+            raise RuntimeError("listener exploded")
+        return real_record(**kwargs)
+
+    before = Ticket.objects.count()
+    monkeypatch.setattr(services, "record_event", failing_for_the_second)
+    pipeline.process_batch(stored)
+    statuses = [InboundMessage.objects.get(pk=row.pk).status for row, _ in stored]
+    assert statuses == [InboundStatus.CREATED, InboundStatus.QUARANTINED, InboundStatus.CREATED]
+    assert Ticket.objects.count() == before + 2
+    assert not Ticket.objects.filter(subject="batch 1").exists()
+    assert sorted(Ticket.objects.filter(subject__startswith="batch ").values_list("subject", flat=True)) == [
+        "batch 0",
+        "batch 2",
+    ]
+
+
+def test_ticket_create_in_the_pipeline_opens_no_savepoint_of_its_own(mail_a, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mailgate import pipeline
+    from mailgate.models import Source
+
+    raws = [
+        make_eml(sender=mail_a.client.email, to="support@alpha.test", subject=f"sp {i}") for i in range(2)
+    ]
+    stored = pipeline.receive_many([pipeline.Incoming(raw) for raw in raws], source=Source.IMAP)
+    with CaptureQueriesContext(connection) as ctx:
+        pipeline.process_batch(stored)
+    savepoints = [q for q in ctx.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    # The batch's own (a savepoint inside the test's transaction) and one per message; none in ticket_create.
+    assert len(savepoints) == 1 + len(raws)

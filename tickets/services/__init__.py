@@ -7,9 +7,12 @@ locks the ticket row it changes, writes a ``TicketEvent`` and defers side effect
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import hashlib
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -185,7 +188,36 @@ def _store_attachments(
     return stored
 
 
-@transaction.atomic
+# True while the caller's own savepoint covers a ``ticket_create`` (see ``covered_by_caller_savepoint``).
+_caller_savepoint: contextvars.ContextVar[bool] = contextvars.ContextVar("caller_savepoint", default=False)
+
+
+@contextmanager
+def covered_by_caller_savepoint() -> Iterator[None]:
+    """Inside this block ``ticket_create`` runs without a savepoint of its own.
+
+    Only for callers that wrap the call in their own ``transaction.atomic()`` and let any error from it
+    propagate out of that block (the mailgate's per-message savepoint): the caller's savepoint then
+    rolls back exactly what the inner one would have, and the SAVEPOINT/RELEASE round trips are saved.
+    A caller that catches the error and keeps writing in the same block must not use this.
+    """
+    token = _caller_savepoint.set(True)
+    try:
+        yield
+    finally:
+        _caller_savepoint.reset(token)
+
+
+def _atomic_unless_covered(fn: Callable[..., Ticket]) -> Callable[..., Ticket]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Ticket:
+        with transaction.atomic(savepoint=not _caller_savepoint.get()):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@_atomic_unless_covered
 def ticket_create(
     *,
     tenant: Tenant,
