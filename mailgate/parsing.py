@@ -7,6 +7,7 @@ sense of raises ``ParseError``, which the pipeline turns into quarantine — nev
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +27,28 @@ from mailgate.charsets import (
 )
 from mailgate.html_text import html_to_text, sanitize_html
 
-_PARSER = BytesParser(policy=policy.default)
+
+@functools.lru_cache(maxsize=4096)
+def _header_object(name: str, value: str) -> str:
+    return policy.default.header_factory(name, value)
+
+
+class _CachedHeaderPolicy(policy.EmailPolicy):
+    """``policy.default`` that parses each distinct header once.
+
+    The standard policy builds a new header object on every ``msg.get`` — ``get_content_type``,
+    ``get_param``, ``get_filename`` each re-parse Content-Type/-Disposition — which was most of our
+    parsing time. Header objects are immutable once built, so one per (name, value) is shared.
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        if hasattr(value, "name"):
+            return value
+        # Exactly what EmailPolicy does before parsing: drop CR and LF (not every ``splitlines`` break).
+        return _header_object(name, value.replace("\r", "").replace("\n", ""))
+
+
+_PARSER = BytesParser(policy=_CachedHeaderPolicy())
 _MSGID = re.compile(r"<([^<>\s]+)>")
 MAX_RAW_BYTES = 50 * 1024 * 1024
 

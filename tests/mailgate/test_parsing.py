@@ -163,3 +163,25 @@ def test_the_parser_is_pure_python_without_django():
     assert (
         subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2]).returncode == 0
     )
+
+
+def test_shared_header_objects_parse_exactly_like_the_standard_policy(monkeypatch):
+    """The parser reuses one header object per distinct header; the result must not differ from
+    ``policy.default`` building a fresh one on every access (fixtures parsed twice, in both orders)."""
+    from email import policy
+    from email.parser import BytesParser
+
+    from mailgate import parsing
+
+    paths = sorted(FIXTURES.glob("*.eml"))
+
+    def outcome(raw: bytes) -> object:
+        try:
+            return parse_email(raw)
+        except ParseError as exc:
+            return f"ParseError: {exc}"
+
+    cached = [outcome(p.read_bytes()) for p in paths] + [outcome(p.read_bytes()) for p in reversed(paths)]
+    monkeypatch.setattr(parsing, "_PARSER", BytesParser(policy=policy.default))
+    standard = [outcome(p.read_bytes()) for p in paths] + [outcome(p.read_bytes()) for p in reversed(paths)]
+    assert cached == standard
