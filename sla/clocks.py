@@ -36,7 +36,7 @@ from tickets.statuses import Status
 KINDS = ("ack", "first_response", "resolution")
 # Where each clock stops: the ticket column that records the moment it was met.
 DONE_FIELD = {"ack": "ack_at", "first_response": "first_response_at", "resolution": "resolved_at"}
-WARNED_KINDS = ("first_response", "resolution")
+WARNED_KINDS = KINDS
 # The clock columns ``_apply_deadlines`` may change.
 DEADLINE_CLOCK_FIELDS = (
     *(f"{kind}_warn_at" for kind in WARNED_KINDS),
@@ -270,6 +270,7 @@ def clock_acknowledge(*, ticket: Ticket, at: datetime) -> None:
     if ticket.ack_at is None:
         ticket.ack_at = at
         ticket.save(update_fields=["ack_at", "updated_at"])
+        TicketClock.objects.filter(ticket=ticket).update(ack_warn_at=None)
 
 
 def clock_first_response(*, ticket: Ticket, at: datetime) -> None:
@@ -295,9 +296,13 @@ def clock_status_changed(*, ticket: Ticket, old: str, new: str, at: datetime) ->
         _end_pause(ticket, clock, at=at, fields=fields, clock_fields=clock_fields)
     elif not clock.paused and pausing:
         _start_pause(ticket, clock, status=new, at=at, fields=fields, clock_fields=clock_fields)
+    if old == Status.NEW and "ack_at" in fields:
+        clock.ack_warn_at = None
+        clock_fields.add("ack_warn_at")
     if new in (Status.RESOLVED, Status.CLOSED):
-        clock.first_response_warn_at = clock.resolution_warn_at = None
-        clock_fields |= {"first_response_warn_at", "resolution_warn_at"}
+        for kind in WARNED_KINDS:
+            setattr(clock, f"{kind}_warn_at", None)
+            clock_fields.add(f"{kind}_warn_at")
     elif old in (Status.RESOLVED, Status.CLOSED):
         # Back to work after an objection: restore the warnings that have not fired yet.
         fields.update(_apply_deadlines(ticket, clock, now=at))

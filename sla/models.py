@@ -285,6 +285,7 @@ class TicketClock(TenantOwned):
     # Working time spent in pausing statuses so far; deadlines = creation + target + this.
     paused_total = models.DurationField(default=timedelta)
     # Warning moments: set while a warning is still due, cleared once it fired or cannot fire any more.
+    ack_warn_at = models.DateTimeField(null=True, blank=True)
     first_response_warn_at = models.DateTimeField(null=True, blank=True)
     resolution_warn_at = models.DateTimeField(null=True, blank=True)
     paused = models.BooleanField(default=False)
@@ -300,6 +301,11 @@ class TicketClock(TenantOwned):
         verbose_name = _("часы SLA заявки")
         verbose_name_plural = _("часы SLA заявок")
         indexes = [
+            models.Index(
+                fields=["ack_warn_at"],
+                name="sla_clock_ack_warn_pending",
+                condition=models.Q(ack_warn_at__isnull=False, paused=False),
+            ),
             models.Index(
                 fields=["first_response_warn_at"],
                 name="sla_clock_fr_warn_pending",
@@ -348,6 +354,7 @@ class SLAPause(TenantOwned):
 
 
 class AlertKind(models.TextChoices):
+    ACK_WARNING = "ack_warning", _("Скоро срок регистрации")
     ACK_BREACH = "ack_breach", _("Просрочена регистрация")
     FIRST_RESPONSE_WARNING = "first_response_warning", _("Скоро срок первого ответа")
     FIRST_RESPONSE_BREACH = "first_response_breach", _("Просрочен первый ответ")

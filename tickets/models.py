@@ -298,6 +298,7 @@ class Ticket(TenantOwned):
     ack_breached = models.BooleanField(_("регистрация просрочена"), default=False)
     first_response_breached = models.BooleanField(_("первый ответ просрочен"), default=False)
     resolution_breached = models.BooleanField(_("решение просрочено"), default=False)
+    ack_warned = models.BooleanField(_("предупреждение о регистрации"), default=False)
     first_response_warned = models.BooleanField(_("предупреждение о первом ответе"), default=False)
     resolution_warned = models.BooleanField(_("предупреждение о решении"), default=False)
     sla_paused_at = models.DateTimeField(_("часы SLA на паузе с"), null=True, blank=True)

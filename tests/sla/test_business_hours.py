@@ -254,7 +254,9 @@ NEW_YORK_FIRST = datetime(2024, 1, 1, tzinfo=UTC)
 
 @cache
 def new_york_oracle() -> UtcMinuteOracle:
-    return UtcMinuteOracle(NEW_YORK, NEW_YORK_FIRST, 2 * 366)
+    # Starts go up to day 720; the table must also hold the longest duration after the last start
+    # (4 days of working minutes span about 6 calendar days, more across a weekend).
+    return UtcMinuteOracle(NEW_YORK, NEW_YORK_FIRST, 2 * 366 + 30)
 
 
 @cache

@@ -38,7 +38,15 @@ def test_breach_alerts_go_to_queue_agents_and_leads_once_in_app_and_by_mail(
     with time_machine.travel(msk(2026, 3, 2, 9, 0), tick=False):
         ticket = make_ticket(tenant=saveit.tenant, requester=saveit.client, priority=Priority.CRITICAL)
     mail.outbox.clear()
-    # Registration due at 12:00; resolution at 13:00, warned at 75 % of 4 h = 12:00 as well.
+    # Registration due at 12:00 (3 h), warned at 75 % = 11:15; resolution at 13:00, warned at 75 % of
+    # 4 h = 12:00 as well.
+    assert tick(msk(2026, 3, 2, 11, 14)) == NOTHING
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tick(msk(2026, 3, 2, 11, 15)) == {**NOTHING, "warned": 1}
+    ack_warning = set(
+        SLAAlert.objects.filter(kind=AlertKind.ACK_WARNING).values_list("recipient__email", flat=True)
+    )
+    assert ack_warning == {"agent@saveit.test", "agent2@saveit.test"}
     assert tick(msk(2026, 3, 2, 11, 59)) == NOTHING
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert tick(msk(2026, 3, 2, 12, 0)) == {**NOTHING, "warned": 1, "breached": 1}
@@ -54,14 +62,14 @@ def test_breach_alerts_go_to_queue_agents_and_leads_once_in_app_and_by_mail(
         SLAAlert.objects.filter(kind=AlertKind.RESOLUTION_WARNING).values_list("recipient__email", flat=True)
     )
     assert warning == {"agent@saveit.test", "agent2@saveit.test"}  # warnings go to the workers only
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([*breach, *warning])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([*ack_warning, *breach, *warning])
     assert all(ticket.display_number in m.subject for m in mail.outbox)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert tick(msk(2026, 3, 2, 12, 0)) == NOTHING  # the same moment again does nothing
-    assert SLAAlert.objects.count() == 6
+    assert SLAAlert.objects.count() == 8
     assert send_pending_alert_emails() == 0
-    assert len(mail.outbox) == 6
+    assert len(mail.outbox) == 8
 
 
 @pytest.mark.django_db
@@ -254,3 +262,16 @@ def test_a_deadline_moved_after_the_claim_is_not_reported_as_breached(demo_tenan
     assert not ticket.resolution_breached  # 90 h now
     assert set(SLAAlert.objects.values_list("kind", flat=True)) == {AlertKind.ACK_BREACH}
     assert not TicketClock.objects.get(ticket=ticket).resolution_breach_claimed
+
+
+@pytest.mark.django_db
+def test_registration_warning_is_dropped_once_an_agent_acts(demo_tenant):
+    saveit = demo_tenant("saveit")
+    with time_machine.travel(msk(2026, 3, 2, 9, 0), tick=False):
+        ticket = make_ticket(tenant=saveit.tenant, requester=saveit.client, priority=Priority.NORMAL)
+    assert TicketClock.objects.get(ticket=ticket).ack_warn_at == msk(2026, 3, 2, 11, 15)
+    with time_machine.travel(msk(2026, 3, 2, 10, 0), tick=False):
+        services.ticket_assign(ticket=ticket, assignee=saveit.agent, actor=saveit.agent)
+    assert TicketClock.objects.get(ticket=ticket).ack_warn_at is None
+    assert tick(msk(2026, 3, 2, 11, 15))["warned"] == 0
+    assert not SLAAlert.objects.filter(ticket=ticket, kind=AlertKind.ACK_WARNING).exists()

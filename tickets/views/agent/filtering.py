@@ -35,6 +35,7 @@ ROW_FIELDS = (
     "ack_due",
     "ack_at",
     "ack_breached",
+    "ack_warned",
     "first_response_due",
     "first_response_at",
     "first_response_breached",
@@ -50,8 +51,10 @@ ROW_FIELDS = (
     "assignee__email",
 )
 
-_WARNED = Q(first_response_warned=True, first_response_at__isnull=True, first_response_breached=False) | Q(
-    resolution_warned=True, resolved_at__isnull=True, resolution_breached=False
+_WARNED = (
+    Q(ack_warned=True, ack_at__isnull=True, ack_breached=False)
+    | Q(first_response_warned=True, first_response_at__isnull=True, first_response_breached=False)
+    | Q(resolution_warned=True, resolved_at__isnull=True, resolution_breached=False)
 )
 _BREACHED = Q(ack_breached=True) | Q(first_response_breached=True) | Q(resolution_breached=True)
 

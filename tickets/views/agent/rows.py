@@ -41,7 +41,7 @@ def _row_class(ticket: Ticket) -> str:
     css = f"prio-{ticket.priority}"
     if ticket.first_response_breached or ticket.resolution_breached or ticket.ack_breached:
         return css + " breached"
-    if ticket.first_response_warned or ticket.resolution_warned:
+    if ticket.ack_warned or ticket.first_response_warned or ticket.resolution_warned:
         return css + " warned"
     return css
 
