@@ -231,15 +231,15 @@ def test_a_ticket_failing_after_its_inserts_is_quarantined_alone_within_a_batch(
         make_eml(sender=mail_a.client.email, to="support@alpha.test", subject=f"batch {i}") for i in range(3)
     ]
     stored = pipeline.receive_many([pipeline.Incoming(raw) for raw in raws], source=Source.IMAP)
-    real_record = services.record_event
+    real_store = services._store_attachments
 
-    def failing_for_the_second(**kwargs):
-        if kwargs["ticket"].subject == "batch 1" and kwargs["action"] == "created":
-            raise RuntimeError("listener exploded")
-        return real_record(**kwargs)
+    def failing_for_the_second(**kwargs):  # runs after the ticket's, clock's, message's, event's INSERTs
+        if kwargs["ticket"].subject == "batch 1":
+            raise RuntimeError("storage exploded")
+        return real_store(**kwargs)
 
     before = Ticket.objects.count()
-    monkeypatch.setattr(services, "record_event", failing_for_the_second)
+    monkeypatch.setattr(services, "_store_attachments", failing_for_the_second)
     pipeline.process_batch(stored)
     statuses = [InboundMessage.objects.get(pk=row.pk).status for row, _ in stored]
     assert statuses == [InboundStatus.CREATED, InboundStatus.QUARANTINED, InboundStatus.CREATED]

@@ -19,6 +19,8 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Model, signals
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from helpdesk.models import Tenant, User
@@ -99,18 +101,91 @@ def record_event(
     at: datetime | None = None,
 ) -> TicketEvent:
     return TicketEvent.objects.create(
-        tenant_id=ticket.tenant_id,
-        ticket=ticket,
-        actor=actor,
-        actor_label=_actor_label(actor, contact),
-        action=action,
-        field=field,
-        old_value="" if old is None else str(old)[:300],
-        new_value="" if new is None else str(new)[:300],
-        reason=reason,
-        data=data or {},
-        created_at=at or timezone.now(),
+        **_event_fields(
+            ticket=ticket,
+            action=action,
+            actor=actor,
+            contact=contact,
+            field=field,
+            old=old,
+            new=new,
+            reason=reason,
+            data=data,
+            at=at,
+        )
     )
+
+
+def _event_fields(
+    *,
+    ticket: Ticket,
+    action: str,
+    actor: User | None,
+    contact: Contact | None,
+    field: str,
+    old: object,
+    new: object,
+    reason: str,
+    data: dict[str, Any] | None,
+    at: datetime | None,
+) -> dict[str, Any]:
+    return {
+        "tenant_id": ticket.tenant_id,
+        "ticket": ticket,
+        "actor": actor,
+        "actor_label": _actor_label(actor, contact),
+        "action": action,
+        "field": field,
+        "old_value": "" if old is None else str(old)[:300],
+        "new_value": "" if new is None else str(new)[:300],
+        "reason": reason,
+        "data": data or {},
+        "created_at": at or timezone.now(),
+    }
+
+
+def _insert_sql(obj: Model, *, returning: bool) -> tuple[str, list[Any]]:
+    """The INSERT ``obj.save(force_insert=True)`` would run, as SQL and parameters, not executed."""
+    meta = obj._meta
+    pk_set = obj._is_pk_set(meta)
+    fields = [
+        f for f in meta.local_concrete_fields if not f.generated and (pk_set or f is not meta.auto_field)
+    ]
+    query = InsertQuery(type(obj))
+    query.insert_values(fields, [obj])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = meta.db_returning_fields if returning else None
+    [(sql, params)] = compiler.as_sql()
+    return sql, list(params)
+
+
+def _insert_together(objs: Sequence[Model]) -> None:
+    """Save new rows in one statement on PostgreSQL (data-modifying CTEs): one round trip instead of
+    one per row. Only the last row's generated columns (its pk) are read back; the others' stay unset,
+    so use it for rows nothing reads again. Anything with save signals, and SQLite, saves one by one.
+    """
+    if connection.vendor != "postgresql" or any(
+        signals.pre_save.has_listeners(type(obj)) or signals.post_save.has_listeners(type(obj))
+        for obj in objs
+    ):
+        for obj in objs:
+            obj.save(force_insert=True)
+        return
+    *leading, last = objs
+    parts = [_insert_sql(obj, returning=False) for obj in leading]
+    last_sql, last_params = _insert_sql(last, returning=True)
+    ctes = ", ".join(f"_row{i} AS ({sql})" for i, (sql, _) in enumerate(parts))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {ctes} {last_sql}" if parts else last_sql,
+            [param for _, params in parts for param in params] + last_params,
+        )
+        returned = cursor.fetchone()
+    for value, field in zip(returned, last._meta.db_returning_fields, strict=True):
+        setattr(last, field.attname, value)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -268,8 +343,7 @@ def ticket_create(
     ticket.save(force_insert=True)
     if clock is not None:
         clock.ticket = ticket
-        clock.save(force_insert=True)
-    message = Message.objects.create(
+    message = Message(
         tenant=tenant,
         ticket=ticket,
         kind=MessageKind.PUBLIC,
@@ -282,17 +356,25 @@ def ticket_create(
         source=channel,
         created_at=now,
     )
+    event = TicketEvent(
+        **_event_fields(
+            ticket=ticket,
+            action="created",
+            actor=actor,
+            contact=requester if actor is None else None,
+            field="",
+            old="",
+            new="",
+            reason="",
+            data={"channel": channel, "priority": ticket.priority, "queue": queue.name if queue else None},
+            at=now,
+        )
+    )
+    # The clock, the "created" event and the first message in one round trip (the message's pk last).
+    _insert_together([row for row in (clock, event, message) if row is not None])
     _store_attachments(ticket=ticket, message=message, files=attachments)
     for email in participants:
         ticket_add_participant(ticket=ticket, email=email)
-    record_event(
-        ticket=ticket,
-        action="created",
-        actor=actor,
-        contact=requester if actor is None else None,
-        data={"channel": channel, "priority": ticket.priority, "queue": queue.name if queue else None},
-        at=now,
-    )
     _after_commit("ticket_created", ticket.pk, message_id=message.pk)
     return ticket
 

@@ -1,0 +1,79 @@
+"""ticket_create writes its clock, "created" event and first message in one statement on PostgreSQL:
+the rows must be exactly what saving them one by one gives, on both databases."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models.signals import post_save
+from django.test.utils import CaptureQueriesContext
+
+from sla.models import TicketClock
+from tickets import services
+from tickets.models import Message, TicketEvent
+
+
+def _create(world, **kwargs):
+    return services.ticket_create(
+        tenant=world.tenant,
+        subject="Не печатает",
+        body_text="Текст",
+        requester=world.client,
+        channel="email",
+        message_id="<one@client.test>",
+        **kwargs,
+    )
+
+
+def test_clock_event_and_message_rows_are_complete(world_a):
+    captured = []
+    services.register_after_commit_listener(lambda name, ticket_id, extra: captured.append((name, extra)))
+    try:
+        with CaptureQueriesContext(connection):
+            ticket = _create(world_a, attachments=[services.NewAttachment("a.txt", b"x", "text/plain")])
+    finally:
+        services._after_commit_listeners.pop()
+    message = Message.objects.get(ticket=ticket)
+    assert (message.body_text, message.message_id, message.source) == ("Текст", "<one@client.test>", "email")
+    assert message.created_at == ticket.created_at and message.author_contact == world_a.client
+    assert ticket.attachments.get().message == message
+    (event,) = TicketEvent.objects.filter(ticket=ticket, action="created")
+    assert event.actor_label == str(world_a.client) and event.actor is None
+    assert event.created_at == ticket.created_at and event.tenant_id == world_a.tenant.pk
+    assert event.data == {"channel": "email", "priority": ticket.priority, "queue": None}
+    clock = TicketClock.objects.get(ticket=ticket)
+    assert clock.tier_id == ticket.sla_tier_id
+
+
+def test_after_commit_listener_gets_the_first_messages_pk(world_a, django_capture_on_commit_callbacks):
+    seen = []
+    services.register_after_commit_listener(
+        lambda name, ticket_id, extra: seen.append((name, ticket_id, extra))
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            ticket = _create(world_a)
+    finally:
+        services._after_commit_listeners.pop()
+    assert seen == [("ticket_created", ticket.pk, {"message_id": Message.objects.get(ticket=ticket).pk})]
+
+
+def test_one_statement_for_clock_event_and_message_on_postgresql(world_a):
+    with CaptureQueriesContext(connection) as ctx:
+        _create(world_a)
+    inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    # counter upsert, ticket, then clock + event + message: together on PostgreSQL, one by one on SQLite
+    assert len(inserts) == (3 if connection.vendor == "postgresql" else 5)
+
+
+def test_a_save_signal_receiver_still_sees_every_row(world_a):
+    saved = []
+
+    def receiver(sender, instance, created, **kwargs):
+        saved.append((sender.__name__, created, instance.pk is not None))
+
+    post_save.connect(receiver, sender=TicketEvent, dispatch_uid="test-create-rows")
+    try:
+        _create(world_a)
+    finally:
+        post_save.disconnect(dispatch_uid="test-create-rows", sender=TicketEvent)
+    assert saved == [("TicketEvent", True, True)]
