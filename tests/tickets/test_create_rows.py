@@ -1,5 +1,5 @@
-"""ticket_create writes its clock, "created" event and first message in one statement on PostgreSQL:
-the rows must be exactly what saving them one by one gives, on both databases."""
+"""ticket_create on PostgreSQL: the number upsert with the ticket's INSERT, then its clock, "created"
+event and first message in one statement. The rows must be exactly what saving them one by one gives."""
 
 from __future__ import annotations
 
@@ -57,12 +57,12 @@ def test_after_commit_listener_gets_the_first_messages_pk(world_a, django_captur
     assert seen == [("ticket_created", ticket.pk, {"message_id": Message.objects.get(ticket=ticket).pk})]
 
 
-def test_one_statement_for_clock_event_and_message_on_postgresql(world_a):
+def test_two_statements_for_the_five_rows_on_postgresql(world_a):
     with CaptureQueriesContext(connection) as ctx:
         _create(world_a)
     inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
-    # counter upsert, ticket, then clock + event + message: together on PostgreSQL, one by one on SQLite
-    assert len(inserts) == (3 if connection.vendor == "postgresql" else 5)
+    # On PostgreSQL: counter upsert + ticket, then clock + event + message; one by one on SQLite.
+    assert len(inserts) == (2 if connection.vendor == "postgresql" else 5)
 
 
 def test_a_save_signal_receiver_still_sees_every_row(world_a):
@@ -77,3 +77,12 @@ def test_a_save_signal_receiver_still_sees_every_row(world_a):
     finally:
         post_save.disconnect(dispatch_uid="test-create-rows", sender=TicketEvent)
     assert saved == [("TicketEvent", True, True)]
+
+
+def test_numbers_are_consecutive_per_tenant_and_returned_on_the_object(world_a, world_b):
+    a1, b1, a2 = _create(world_a), _create(world_b), _create(world_a)
+    assert a2.number == a1.number + 1 and a1.tenant_id != b1.tenant_id
+    for ticket in (a1, b1, a2):
+        ticket.refresh_from_db(fields=["number"])
+    assert a2.number == a1.number + 1
+    assert not a1._state.adding and a1.pk is not None

@@ -19,7 +19,8 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Model, signals
+from django.db.models import Field, Model, signals
+from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
@@ -144,7 +145,7 @@ def _event_fields(
     }
 
 
-def _insert_sql(obj: Model, *, returning: bool) -> tuple[str, list[Any]]:
+def _insert_sql(obj: Model, *, returning: Sequence[Field] | None = None) -> tuple[str, list[Any]]:
     """The INSERT ``obj.save(force_insert=True)`` would run, as SQL and parameters, not executed."""
     meta = obj._meta
     pk_set = obj._is_pk_set(meta)
@@ -154,7 +155,7 @@ def _insert_sql(obj: Model, *, returning: bool) -> tuple[str, list[Any]]:
     query = InsertQuery(type(obj))
     query.insert_values(fields, [obj])
     compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = meta.db_returning_fields if returning else None
+    compiler.returning_fields = list(returning) if returning else None
     [(sql, params)] = compiler.as_sql()
     return sql, list(params)
 
@@ -172,8 +173,8 @@ def _insert_together(objs: Sequence[Model]) -> None:
             obj.save(force_insert=True)
         return
     *leading, last = objs
-    parts = [_insert_sql(obj, returning=False) for obj in leading]
-    last_sql, last_params = _insert_sql(last, returning=True)
+    parts = [_insert_sql(obj) for obj in leading]
+    last_sql, last_params = _insert_sql(last, returning=last._meta.db_returning_fields)
     ctes = ", ".join(f"_row{i} AS ({sql})" for i, (sql, _) in enumerate(parts))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -211,6 +212,33 @@ def _allocate_number(tenant: Tenant) -> int:
             [tenant.pk],
         )
         return int(cursor.fetchone()[0])
+
+
+def _insert_numbered(ticket: Ticket) -> None:
+    """Allocate the ticket's number and INSERT it. On PostgreSQL in one statement: the counter upsert
+    (same locking as ``_allocate_number``) as a data-modifying CTE the ticket's INSERT reads from."""
+    if connection.vendor != "postgresql" or (
+        signals.pre_save.has_listeners(Ticket) or signals.post_save.has_listeners(Ticket)
+    ):
+        ticket.number = _allocate_number(ticket.tenant)
+        ticket.save(force_insert=True)
+        return
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    ticket.number = RawSQL("SELECT last_number FROM _number", ())
+    returning = [*Ticket._meta.db_returning_fields, Ticket._meta.get_field("number")]
+    sql, params = _insert_sql(ticket, returning=returning)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH _number AS (INSERT INTO {table} (tenant_id, last_number) VALUES (%s, 1) "  # noqa: S608
+            f"ON CONFLICT (tenant_id) DO UPDATE SET last_number = {table}.last_number + 1 "
+            f"RETURNING last_number) {sql}",
+            [ticket.tenant_id, *params],
+        )
+        returned = cursor.fetchone()
+    for value, field in zip(returned, returning, strict=True):
+        setattr(ticket, field.attname, value)
+    ticket._state.adding = False
+    ticket._state.db = connection.alias
 
 
 def default_tier_for(*, tenant: Tenant, organization: Organization | None) -> SLATier | None:
@@ -339,8 +367,7 @@ def ticket_create(
     # The SLA due moments are computed before the INSERT, so the ticket is written once; the number is
     # allocated last, keeping the counter row locked for as short a time as the transaction allows.
     clock = sla_clocks.clock_plan(ticket=ticket, at=now)
-    ticket.number = _allocate_number(tenant)
-    ticket.save(force_insert=True)
+    _insert_numbered(ticket)
     if clock is not None:
         clock.ticket = ticket
     message = Message(
