@@ -86,3 +86,38 @@ def test_numbers_are_consecutive_per_tenant_and_returned_on_the_object(world_a, 
         ticket.refresh_from_db(fields=["number"])
     assert a2.number == a1.number + 1
     assert not a1._state.adding and a1.pk is not None
+
+
+def _compiled(obj, returning):
+    from django.db.models.sql import InsertQuery
+
+    meta = obj._meta
+    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    query = InsertQuery(type(obj))
+    query.insert_values(fields, [obj])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = list(returning)
+    [(sql, params)] = compiler.as_sql()
+    return sql, params
+
+
+def _plain(values):
+    return [getattr(value, "obj", value) for value in values]  # JSON adapters wrap their value
+
+
+def test_cached_insert_text_and_parameters_equal_the_compilers(world_a):
+    import time_machine
+
+    services._insert_sql_cache.clear()
+    ticket = _create(world_a)
+    message = Message.objects.get(ticket=ticket)
+    event = TicketEvent.objects.get(ticket=ticket, action="created")
+    for obj in (ticket, message, event):
+        obj.pk, obj._state.adding = None, True
+        returning = obj._meta.db_returning_fields
+        with time_machine.travel(ticket.created_at, tick=False):  # auto_now fields: one moment
+            first = services._insert_sql(obj, returning=returning)  # compiled, text cached
+            second = services._insert_sql(obj, returning=returning)  # from the cache
+            sql, params = _compiled(obj, returning)
+        assert first[0] == second[0] == sql
+        assert _plain(first[1]) == _plain(second[1]) == _plain(params)

@@ -145,19 +145,45 @@ def _event_fields(
     }
 
 
+# INSERT text per (model, columns, RETURNING, inline SQL values): compiled once, then only the
+# parameters are prepared. Django's compiler rebuilt the same text on every save of the wide ticket row.
+_insert_sql_cache: dict[tuple[Any, ...], str] = {}
+
+
 def _insert_sql(obj: Model, *, returning: Sequence[Field] | None = None) -> tuple[str, list[Any]]:
-    """The INSERT ``obj.save(force_insert=True)`` would run, as SQL and parameters, not executed."""
+    """The INSERT ``obj.save(force_insert=True)`` would run, as SQL and parameters, not executed.
+    A value may be a parameterless ``RawSQL`` (inlined); other expressions go through the compiler."""
     meta = obj._meta
     pk_set = obj._is_pk_set(meta)
     fields = [
         f for f in meta.local_concrete_fields if not f.generated and (pk_set or f is not meta.auto_field)
     ]
+    values = [f.pre_save(obj, add=True) for f in fields]
+    inline = tuple((f.attname, v.sql) for f, v in zip(fields, values, strict=True) if _is_inline_sql(v))
+    cacheable = not any(
+        hasattr(f, "get_placeholder") or (hasattr(v, "resolve_expression") and not _is_inline_sql(v))
+        for f, v in zip(fields, values, strict=True)
+    )
+    key = (connection.alias, type(obj), tuple(f.attname for f in fields), tuple(returning or ()), inline)
+    if cacheable and key in _insert_sql_cache:
+        params = [
+            f.get_db_prep_save(v, connection=connection)
+            for f, v in zip(fields, values, strict=True)
+            if not _is_inline_sql(v)
+        ]
+        return _insert_sql_cache[key], params
     query = InsertQuery(type(obj))
     query.insert_values(fields, [obj])
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = list(returning) if returning else None
     [(sql, params)] = compiler.as_sql()
+    if cacheable:
+        _insert_sql_cache[key] = sql
     return sql, list(params)
+
+
+def _is_inline_sql(value: object) -> bool:
+    return isinstance(value, RawSQL) and not value.params
 
 
 def _insert_together(objs: Sequence[Model]) -> None:
