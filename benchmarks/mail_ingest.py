@@ -301,7 +301,9 @@ def main() -> None:
         profile.disable()
         if os.environ["BENCH_PROFILE"].endswith(".prof"):
             profile.dump_stats(os.environ["BENCH_PROFILE"])
-        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "tottime")).print_stats(os.environ.get("BENCH_PROFILE_FILTER", ""), 25)
+        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "tottime")).print_stats(
+            os.environ.get("BENCH_PROFILE_FILTER", ""), 25
+        )
     control = sum(by_table[k] for k in ("SAVEPOINT", "RELEASE", "ROLLBACK"))
     queries = statements - control
     mailgate_own = sum(v for k, v in by_table.items() if k.startswith("mailgate_"))
