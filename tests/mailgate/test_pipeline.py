@@ -267,3 +267,74 @@ def test_ticket_create_in_the_pipeline_opens_no_savepoint_of_its_own(mail_a, mon
     savepoints = [q for q in ctx.captured_queries if q["sql"].startswith("SAVEPOINT")]
     # The batch's own (a savepoint inside the test's transaction) and one per message; none in ticket_create.
     assert len(savepoints) == 1 + len(raws)
+
+
+def _replies(mail_a, count: int) -> list[bytes]:
+    number = mail_a.ticket.display_number
+    return [
+        make_eml(
+            sender=mail_a.client.email,
+            to="support@alpha.test",
+            subject=f"Re: [{number}] reply {i}",
+            body=f"reply number {i}",
+        )
+        for i in range(count)
+    ]
+
+
+def test_ticket_reply_in_the_pipeline_opens_no_savepoint_of_its_own(mail_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mailgate import pipeline
+    from mailgate.models import Source
+
+    raws = _replies(mail_a, 2)
+    stored = pipeline.receive_many([pipeline.Incoming(raw) for raw in raws], source=Source.IMAP)
+    with CaptureQueriesContext(connection) as ctx:
+        pipeline.process_batch(stored)
+    statuses = [InboundMessage.objects.get(pk=row.pk).status for row, _ in stored]
+    assert statuses == [InboundStatus.APPENDED] * len(raws)
+    savepoints = [q for q in ctx.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    # The batch's own (a savepoint inside the test's transaction) and one per message; none in ticket_reply.
+    assert len(savepoints) == 1 + len(raws)
+
+
+def test_ticket_reply_outside_the_pipeline_keeps_its_own_savepoint(mail_a):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from tickets import services
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        services.ticket_reply(ticket=mail_a.ticket, contact=mail_a.client, body_text="по порталу")
+    assert any(q["sql"].startswith("SAVEPOINT") for q in ctx.captured_queries)
+
+
+def test_a_reply_failing_after_its_inserts_is_quarantined_alone_within_a_batch(mail_a, monkeypatch):
+    """ticket_reply runs without its own savepoint inside the pipeline: the per-message one must still
+    undo the failing reply's message and event while the batch's other replies stay."""
+    from mailgate import pipeline
+    from mailgate.models import Source
+    from tickets import services
+    from tickets.models import Message
+
+    ticket = mail_a.ticket
+    raws = _replies(mail_a, 3)
+    real_status_after_reply = services._status_after_reply
+
+    def failing_for_the_second(**kwargs):  # runs after the reply's message, event and attachment writes
+        if Message.objects.filter(ticket=ticket, body_text__contains="number 1").exists():
+            raise RuntimeError("status machine exploded")
+        return real_status_after_reply(**kwargs)
+
+    stored = pipeline.receive_many([pipeline.Incoming(raw) for raw in raws], source=Source.IMAP)
+    messages_before = Message.objects.filter(ticket=ticket).count()
+    events_before = TicketEvent.objects.filter(ticket=ticket, action="replied").count()
+    monkeypatch.setattr(services, "_status_after_reply", failing_for_the_second)
+    pipeline.process_batch(stored)
+    statuses = [InboundMessage.objects.get(pk=row.pk).status for row, _ in stored]
+    assert statuses == [InboundStatus.APPENDED, InboundStatus.QUARANTINED, InboundStatus.APPENDED]
+    assert Message.objects.filter(ticket=ticket).count() == messages_before + 2
+    assert not Message.objects.filter(ticket=ticket, body_text__contains="number 1").exists()
+    assert TicketEvent.objects.filter(ticket=ticket, action="replied").count() == events_before + 2

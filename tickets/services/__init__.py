@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -317,13 +317,15 @@ def _store_attachments(
     return stored
 
 
-# True while the caller's own savepoint covers a ``ticket_create`` (see ``covered_by_caller_savepoint``).
+_Written = TypeVar("_Written")
+
+# True while the caller's own savepoint covers a ``ticket_create`` or ``ticket_reply`` (see ``covered_by_caller_savepoint``).
 _caller_savepoint: contextvars.ContextVar[bool] = contextvars.ContextVar("caller_savepoint", default=False)
 
 
 @contextmanager
 def covered_by_caller_savepoint() -> Iterator[None]:
-    """Inside this block ``ticket_create`` runs without a savepoint of its own.
+    """Inside this block ``ticket_create`` and ``ticket_reply`` run without a savepoint of their own.
 
     Only for callers that wrap the call in their own ``transaction.atomic()`` and let any error from it
     propagate out of that block (the mailgate's per-message savepoint): the caller's savepoint then
@@ -337,9 +339,9 @@ def covered_by_caller_savepoint() -> Iterator[None]:
         _caller_savepoint.reset(token)
 
 
-def _atomic_unless_covered(fn: Callable[..., Ticket]) -> Callable[..., Ticket]:
+def _atomic_unless_covered(fn: Callable[..., _Written]) -> Callable[..., _Written]:
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Ticket:
+    def wrapper(*args: Any, **kwargs: Any) -> _Written:
         with transaction.atomic(savepoint=not _caller_savepoint.get()):
             return fn(*args, **kwargs)
 
@@ -452,7 +454,7 @@ def round_minutes(minutes: int, minimum_unit: int) -> int:
     return math.ceil(minutes / minimum_unit) * minimum_unit
 
 
-@transaction.atomic
+@_atomic_unless_covered
 def ticket_reply(
     *,
     ticket: Ticket,
