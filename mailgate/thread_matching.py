@@ -9,8 +9,13 @@ A bounce carries the original message inside it: its Message-ID is matched the s
 from __future__ import annotations
 
 import re
+import weakref
+from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
+from typing import Any
+
+from django.db import connections, router
 
 from helpdesk.models import Tenant
 from mailgate.models import OutboundMail
@@ -58,11 +63,8 @@ def find_ticket(*, tenant: Tenant, parsed: ParsedEmail, with_embedded: bool = Fa
     )
     if number is None and not ids:
         return None  # most new requests: nothing to match, so not even a queryset to build
-    # Only the requester is needed (``is_participant``); the tenant is the one we hold, so it is attached
-    # below instead of joined — fewer joins are cheaper to plan on every message.
-    tickets = Ticket.objects.for_tenant(tenant).select_related("requester")
     if number is not None:
-        ticket = tickets.filter(number=number).first()
+        ticket = _ticket_by(tenant, "number", number)
     else:
         outbound = (
             OutboundMail.objects.for_tenant(tenant)
@@ -70,13 +72,87 @@ def find_ticket(*, tenant: Tenant, parsed: ParsedEmail, with_embedded: bool = Fa
             .values_list("ticket_id", flat=True)
             .first()
         )
-        ticket = tickets.filter(pk=outbound).first() if outbound else None
+        ticket = _ticket_by(tenant, "pk", outbound) if outbound else None
     for _ in range(5):  # merge chains are short; the bound guards against a cycle
         if ticket is None or ticket.merged_into_id is None:
             break
-        ticket = tickets.filter(pk=ticket.merged_into_id).first()
+        ticket = _ticket_by(tenant, "pk", ticket.merged_into_id)
     if ticket is not None:
         ticket.tenant = tenant
+    return ticket
+
+
+# Stand-ins compiled into the cached SQL; their positions in the parameters are where the real values go.
+_TENANT_MARK, _VALUE_MARK = 1_987_654_301, 1_987_654_302
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    sql: str
+    tenant_at: int
+    value_at: int
+    compiler: Any  # applies the backend's and the fields' converters to a raw row
+    converters: dict[int, Any]
+
+
+# Per connection object (one per thread and alias), so a compiler is only used on its own connection.
+_lookups: weakref.WeakKeyDictionary[Any, dict[str, _Lookup]] = weakref.WeakKeyDictionary()
+
+
+def _compiled_lookup(connection: Any, key: str) -> _Lookup:
+    """The SQL of ``tenant's ticket by <key>, with its requester``, compiled once per connection and key.
+
+    Building this queryset through the ORM on every reply was most of the lookup's cost; the statement
+    is the ORM's own (same columns, joins and tenant filter), only its parameters change per message.
+    """
+    per_connection = _lookups.setdefault(connection, {})
+    lookup = per_connection.get(key)
+    if lookup is None:
+        queryset = (
+            Ticket.objects.for_tenant(_TENANT_MARK)
+            .filter(**{key: _VALUE_MARK})
+            .select_related("requester")
+            .order_by()[:1]
+        )
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        if sorted(params) != sorted([_TENANT_MARK, _VALUE_MARK]):
+            raise RuntimeError(f"unexpected parameters in the ticket lookup: {params!r}")
+        converters = compiler.get_converters([column for column, _, _ in compiler.select])
+        lookup = _Lookup(sql, params.index(_TENANT_MARK), params.index(_VALUE_MARK), compiler, converters)
+        per_connection[key] = lookup
+    return lookup
+
+
+_TICKET_FIELDS = [f.attname for f in Ticket._meta.concrete_fields]
+_CONTACT_FIELDS = [f.attname for f in Contact._meta.concrete_fields]
+
+
+def _ticket_by(tenant: Tenant, key: str, value: Any) -> Ticket | None:
+    """``Ticket.objects.for_tenant(tenant).select_related("requester").filter(<key>=value).first()``.
+
+    Only the requester is needed (``is_participant``); the tenant is the one we hold, so it is attached
+    by the caller instead of joined — fewer joins are cheaper to plan on every message.
+    """
+    alias = router.db_for_read(Ticket)
+    connection = connections[alias]
+    lookup = _compiled_lookup(connection, key)
+    params: list[Any] = [None, None]
+    params[lookup.tenant_at], params[lookup.value_at] = tenant.pk, value
+    with connection.cursor() as cursor:
+        cursor.execute(lookup.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if lookup.converters:
+        row = next(iter(lookup.compiler.apply_converters([row], lookup.converters)))
+    split = len(_TICKET_FIELDS)
+    ticket = Ticket.from_db(alias, _TICKET_FIELDS, row[:split])
+    requester = (
+        Contact.from_db(alias, _CONTACT_FIELDS, row[split:]) if ticket.requester_id is not None else None
+    )
+    Ticket.requester.field.set_cached_value(ticket, requester)
     return ticket
 
 

@@ -219,3 +219,35 @@ def test_reply_to_a_merged_ticket_lands_on_the_ticket_it_was_merged_into(mail_a)
         )
     )
     assert row.outcome_line == f"appended {target.display_number}"
+
+
+@pytest.mark.parametrize("with_requester", [True, False])
+def test_compiled_ticket_lookup_returns_what_the_orm_returns(mail_a, with_requester):
+    from mailgate.thread_matching import _ticket_by
+
+    ticket = (
+        mail_a.ticket
+        if with_requester
+        else services.ticket_create(
+            tenant=mail_a.tenant, subject="Без заявителя", body_text="x", actor=mail_a.agent
+        )
+    )
+    expected = Ticket.objects.select_related("requester").get(pk=ticket.pk)
+    for key, value in (("number", ticket.number), ("pk", ticket.pk)):
+        found = _ticket_by(mail_a.tenant, key, value)
+        assert found is not None
+        assert {f.attname: getattr(found, f.attname) for f in Ticket._meta.concrete_fields} == {
+            f.attname: getattr(expected, f.attname) for f in Ticket._meta.concrete_fields
+        }
+        assert found.requester == expected.requester
+        if expected.requester is not None:
+            assert found.requester.email == expected.requester.email
+
+
+def test_compiled_ticket_lookup_stays_inside_the_tenant(mail_a, mail_b):
+    from mailgate.thread_matching import _ticket_by
+
+    theirs = mail_b.ticket
+    assert _ticket_by(mail_a.tenant, "pk", theirs.pk) is None
+    assert _ticket_by(mail_b.tenant, "pk", theirs.pk) == theirs
+    assert _ticket_by(mail_a.tenant, "number", 10**9) is None
