@@ -121,3 +121,65 @@ def test_cached_insert_text_and_parameters_equal_the_compilers(world_a):
             sql, params = _compiled(obj, returning)
         assert first[0] == second[0] == sql
         assert _plain(first[1]) == _plain(second[1]) == _plain(params)
+
+
+def _participant_rows(ticket):
+    return sorted(ticket.participants.values_list("tenant_id", "email", "contact_id"))
+
+
+def test_participants_are_the_rows_ticket_add_participant_writes(world_a):
+    from tests.factories import ContactFactory
+
+    known = ContactFactory(
+        tenant=world_a.tenant, organization=world_a.org, email="Known.Person@alpha-client.test"
+    )
+    emails = [
+        " known.person@ALPHA-client.test",
+        "stranger@elsewhere.test",
+        "STRANGER@elsewhere.test",
+        "",
+        world_a.client.email.upper(),
+    ]
+    bulk = _create(world_a, participants=emails)
+    one_by_one = _create(world_a)
+    for email in emails:
+        services.ticket_add_participant(ticket=one_by_one, email=email)
+    assert _participant_rows(bulk) == _participant_rows(one_by_one)
+    assert _participant_rows(bulk) == [
+        (world_a.tenant.pk, "known.person@alpha-client.test", known.pk),
+        (world_a.tenant.pk, "stranger@elsewhere.test", None),
+    ]
+
+
+def test_participants_take_one_contact_query_one_insert_and_no_savepoint(world_a):
+    from django.db import transaction
+
+    participants = ["a@elsewhere.test", "b@elsewhere.test", "c@elsewhere.test"]
+    with (
+        transaction.atomic(),
+        services.covered_by_caller_savepoint(),
+        CaptureQueriesContext(connection) as ctx,
+    ):
+        ticket = _create(world_a, participants=participants)
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert not [sql for sql in sqls if sql.startswith("SAVEPOINT")]
+    assert len([sql for sql in sqls if "tickets_ticketparticipant" in sql]) == 1
+    assert len([sql for sql in sqls if 'FROM "tickets_contact"' in sql]) == 1
+    assert ticket.participants.count() == 3
+
+
+def test_participants_one_by_one_when_a_save_signal_receiver_is_connected(world_a):
+    from tickets.models import TicketParticipant
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.email)
+
+    post_save.connect(receiver, sender=TicketParticipant)
+    try:
+        ticket = _create(world_a, participants=["a@elsewhere.test", "b@elsewhere.test"])
+    finally:
+        post_save.disconnect(receiver, sender=TicketParticipant)
+    assert sorted(seen) == ["a@elsewhere.test", "b@elsewhere.test"]
+    assert ticket.participants.count() == 2

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Field, Model, signals
+from django.db.models import Field, Model, Q, signals
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
@@ -428,10 +428,47 @@ def ticket_create(
     # The clock, the "created" event and the first message in one round trip (the message's pk last).
     _insert_together([row for row in (clock, event, message) if row is not None])
     _store_attachments(ticket=ticket, message=message, files=attachments)
-    for email in participants:
-        ticket_add_participant(ticket=ticket, email=email)
+    _add_new_ticket_participants(ticket=ticket, emails=participants)
     _after_commit("ticket_created", ticket.pk, message_id=message.pk)
     return ticket
+
+
+def _add_new_ticket_participants(*, ticket: Ticket, emails: Iterable[str]) -> None:
+    """The copied addresses of a ticket being created: one query for their contacts, one INSERT.
+
+    The same rows as ``ticket_add_participant`` per address, without its SELECT and savepoint per
+    address: a ticket created in this transaction has no participants yet, and duplicates are dropped
+    here (``ignore_conflicts`` only guards the unique constraint).
+    """
+    requester_email = ticket.requester.email.lower() if ticket.requester_id else None
+    wanted = list(dict.fromkeys(e.strip().lower() for e in emails))
+    wanted = [email for email in wanted if email and email != requester_email]
+    if not wanted:
+        return
+    if signals.pre_save.has_listeners(TicketParticipant) or signals.post_save.has_listeners(
+        TicketParticipant
+    ):
+        for email in wanted:  # bulk_create sends no save signals; a receiver must still see each row
+            ticket_add_participant(ticket=ticket, email=email)
+        return
+    matches = Q()
+    for email in wanted:
+        matches |= Q(email__iexact=email)
+    contact_ids: dict[str, int] = {}
+    # In the model's ordering, so an address matching two contacts gets the one ``.first()`` would give.
+    for contact_id, contact_email in (
+        Contact.objects.for_tenant(ticket.tenant_id).filter(matches).values_list("pk", "email")
+    ):
+        contact_ids.setdefault(contact_email.lower(), contact_id)
+    TicketParticipant.objects.bulk_create(
+        [
+            TicketParticipant(
+                tenant_id=ticket.tenant_id, ticket=ticket, email=email, contact_id=contact_ids.get(email)
+            )
+            for email in wanted
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def ticket_add_participant(*, ticket: Ticket, email: str) -> TicketParticipant | None:
