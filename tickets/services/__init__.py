@@ -11,6 +11,7 @@ import contextvars
 import functools
 import hashlib
 import math
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -491,6 +492,38 @@ def round_minutes(minutes: int, minimum_unit: int) -> int:
     return math.ceil(minutes / minimum_unit) * minimum_unit
 
 
+# The reply's ``SELECT … FOR UPDATE`` text per connection object: compiled once, then only executed.
+_REPLY_LOCK_MARK = 1_987_654_303
+_reply_lock_sql: weakref.WeakKeyDictionary[Any, tuple[str, Any, dict[int, Any]]] = weakref.WeakKeyDictionary()
+_TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
+
+
+def _lock_for_reply(ticket: Ticket) -> Ticket:
+    """``_lock`` for the busiest caller: the same row lock and re-read of the ticket's own fields, without
+    the tenant join ``_lock`` does not copy back, and without Django compiling the query on every reply
+    (which cost about twice its execution on the mail path)."""
+    db = transaction.get_connection()
+    cached = _reply_lock_sql.get(db)
+    if cached is None:
+        queryset = Ticket.objects.select_for_update().filter(pk=_REPLY_LOCK_MARK).order_by()
+        compiler = queryset.query.get_compiler(connection=db)
+        sql, params = compiler.as_sql()
+        if list(params) != [_REPLY_LOCK_MARK]:
+            raise RuntimeError(f"unexpected parameters in the reply's lock: {params!r}")
+        cached = (sql, compiler, compiler.get_converters([column for column, _, _ in compiler.select]))
+        _reply_lock_sql[db] = cached
+    sql, compiler, converters = cached
+    with db.cursor() as cursor:
+        cursor.execute(sql, [ticket.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Ticket.DoesNotExist("Ticket matching query does not exist.")
+    if converters:
+        row = next(iter(compiler.apply_converters([row], converters)))
+    ticket.__dict__.update(zip(_TICKET_ATTNAMES, row, strict=True))
+    return ticket
+
+
 @_atomic_unless_covered
 def ticket_reply(
     *,
@@ -514,7 +547,7 @@ def ticket_reply(
     if not body_text.strip() and not attachments:
         raise TicketError("The message is empty.")
     _check_same_tenant(ticket.tenant, contact)
-    _lock(ticket)
+    _lock_for_reply(ticket)
     if ticket.status == Status.CLOSED and not internal:
         raise TicketError(f"Ticket {ticket.display_number} is closed.")
     now = at or timezone.now()
