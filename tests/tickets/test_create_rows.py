@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from sla.models import TicketClock
 from tickets import services
 from tickets.models import Message, TicketEvent
+from tickets.services import row_writes
 
 
 def _create(world, **kwargs):
@@ -108,7 +109,7 @@ def _plain(values):
 def test_cached_insert_text_and_parameters_equal_the_compilers(world_a):
     import time_machine
 
-    services._insert_sql_cache.clear()
+    row_writes.insert_sql_cache.clear()
     ticket = _create(world_a)
     message = Message.objects.get(ticket=ticket)
     event = TicketEvent.objects.get(ticket=ticket, action="created")
@@ -116,8 +117,8 @@ def test_cached_insert_text_and_parameters_equal_the_compilers(world_a):
         obj.pk, obj._state.adding = None, True
         returning = obj._meta.db_returning_fields
         with time_machine.travel(ticket.created_at, tick=False):  # auto_now fields: one moment
-            first = services._insert_sql(obj, returning=returning)  # compiled, text cached
-            second = services._insert_sql(obj, returning=returning)  # from the cache
+            first = row_writes.insert_sql(obj, returning=returning)  # compiled, text cached
+            second = row_writes.insert_sql(obj, returning=returning)  # from the cache
             sql, params = _compiled(obj, returning)
         assert first[0] == second[0] == sql
         assert _plain(first[1]) == _plain(second[1]) == _plain(params)

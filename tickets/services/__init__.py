@@ -20,9 +20,8 @@ from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Field, Model, Q, signals
+from django.db.models import Q, signals
 from django.db.models.expressions import RawSQL
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from helpdesk.models import Tenant, User
@@ -46,6 +45,7 @@ from tickets.models import (
     TicketParticipant,
     TimeEntry,
 )
+from tickets.services.row_writes import insert_sql, insert_together
 from tickets.statuses import ALLOWED_TRANSITIONS, InvalidTransition, Status, check_transition
 
 
@@ -146,76 +146,6 @@ def _event_fields(
     }
 
 
-# INSERT text per (model, columns, RETURNING, inline SQL values): compiled once, then only the
-# parameters are prepared. Django's compiler rebuilt the same text on every save of the wide ticket row.
-_insert_sql_cache: dict[tuple[Any, ...], str] = {}
-
-
-def _insert_sql(obj: Model, *, returning: Sequence[Field] | None = None) -> tuple[str, list[Any]]:
-    """The INSERT ``obj.save(force_insert=True)`` would run, as SQL and parameters, not executed.
-    A value may be a parameterless ``RawSQL`` (inlined); other expressions go through the compiler."""
-    meta = obj._meta
-    pk_set = obj._is_pk_set(meta)
-    fields = [
-        f for f in meta.local_concrete_fields if not f.generated and (pk_set or f is not meta.auto_field)
-    ]
-    values = [f.pre_save(obj, add=True) for f in fields]
-    inline = tuple((f.attname, v.sql) for f, v in zip(fields, values, strict=True) if _is_inline_sql(v))
-    cacheable = not any(
-        hasattr(f, "get_placeholder") or (hasattr(v, "resolve_expression") and not _is_inline_sql(v))
-        for f, v in zip(fields, values, strict=True)
-    )
-    key = (connection.alias, type(obj), tuple(f.attname for f in fields), tuple(returning or ()), inline)
-    if cacheable and key in _insert_sql_cache:
-        params = [
-            f.get_db_prep_save(v, connection=connection)
-            for f, v in zip(fields, values, strict=True)
-            if not _is_inline_sql(v)
-        ]
-        return _insert_sql_cache[key], params
-    query = InsertQuery(type(obj))
-    query.insert_values(fields, [obj])
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = list(returning) if returning else None
-    [(sql, params)] = compiler.as_sql()
-    if cacheable:
-        _insert_sql_cache[key] = sql
-    return sql, list(params)
-
-
-def _is_inline_sql(value: object) -> bool:
-    return isinstance(value, RawSQL) and not value.params
-
-
-def _insert_together(objs: Sequence[Model]) -> None:
-    """Save new rows in one statement on PostgreSQL (data-modifying CTEs): one round trip instead of
-    one per row. Only the last row's generated columns (its pk) are read back; the others' stay unset,
-    so use it for rows nothing reads again. Anything with save signals, and SQLite, saves one by one.
-    """
-    if connection.vendor != "postgresql" or any(
-        signals.pre_save.has_listeners(type(obj)) or signals.post_save.has_listeners(type(obj))
-        for obj in objs
-    ):
-        for obj in objs:
-            obj.save(force_insert=True)
-        return
-    *leading, last = objs
-    parts = [_insert_sql(obj) for obj in leading]
-    last_sql, last_params = _insert_sql(last, returning=last._meta.db_returning_fields)
-    ctes = ", ".join(f"_row{i} AS ({sql})" for i, (sql, _) in enumerate(parts))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH {ctes} {last_sql}" if parts else last_sql,
-            [param for _, params in parts for param in params] + last_params,
-        )
-        returned = cursor.fetchone()
-    for value, field in zip(returned, last._meta.db_returning_fields, strict=True):
-        setattr(last, field.attname, value)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-
-
 def _lock(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock so concurrent changes serialise instead of overwriting."""
     locked = Ticket.objects.select_for_update().select_related("tenant").get(pk=ticket.pk)
@@ -253,7 +183,7 @@ def _insert_numbered(ticket: Ticket) -> None:
     table = connection.ops.quote_name(TicketCounter._meta.db_table)
     ticket.number = RawSQL("SELECT last_number FROM _number", ())
     returning = [*Ticket._meta.db_returning_fields, Ticket._meta.get_field("number")]
-    sql, params = _insert_sql(ticket, returning=returning)
+    sql, params = insert_sql(ticket, returning=returning)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH _number AS (INSERT INTO {table} (tenant_id, last_number) VALUES (%s, 1) "  # noqa: S608
@@ -427,7 +357,7 @@ def ticket_create(
         )
     )
     # The clock, the "created" event and the first message in one round trip (the message's pk last).
-    _insert_together([row for row in (clock, event, message) if row is not None])
+    insert_together([row for row in (clock, event, message) if row is not None])
     _store_attachments(ticket=ticket, message=message, files=attachments)
     _add_new_ticket_participants(ticket=ticket, emails=participants)
     _after_commit("ticket_created", ticket.pk, message_id=message.pk)
