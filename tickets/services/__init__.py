@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Q, signals
+from django.db.models import Model, Q, signals
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -144,13 +144,6 @@ def _event_fields(
         "data": data or {},
         "created_at": at or timezone.now(),
     }
-
-
-def _lock(ticket: Ticket) -> Ticket:
-    """Re-read the ticket under a row lock so concurrent changes serialise instead of overwriting."""
-    locked = Ticket.objects.select_for_update().select_related("tenant").get(pk=ticket.pk)
-    ticket.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
-    return ticket
 
 
 def _allocate_number(tenant: Tenant) -> int:
@@ -422,26 +415,29 @@ def round_minutes(minutes: int, minimum_unit: int) -> int:
     return math.ceil(minutes / minimum_unit) * minimum_unit
 
 
-# The reply's ``SELECT … FOR UPDATE`` text per connection object: compiled once, then only executed.
-_REPLY_LOCK_MARK = 1_987_654_303
-_reply_lock_sql: weakref.WeakKeyDictionary[Any, tuple[str, Any, dict[int, Any]]] = weakref.WeakKeyDictionary()
+# The ticket lock's ``SELECT … FOR UPDATE`` text per connection object: compiled once, then only executed.
+_LOCK_MARK = 1_987_654_303
+_lock_sql: weakref.WeakKeyDictionary[Any, tuple[str, Any, dict[int, Any]]] = weakref.WeakKeyDictionary()
 _TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
+_TICKET_FOREIGN_KEYS = [f for f in Ticket._meta.concrete_fields if f.is_relation]
 
 
-def _lock_for_reply(ticket: Ticket) -> Ticket:
-    """``_lock`` for the busiest caller: the same row lock and re-read of the ticket's own fields, without
-    the tenant join ``_lock`` does not copy back, and without Django compiling the query on every reply
-    (which cost about twice its execution on the mail path)."""
+def _lock(ticket: Ticket) -> Ticket:
+    """Re-read the ticket's own columns under a row lock, so concurrent changes serialise instead of
+    overwriting each other. The statement is compiled once per connection (Django compiling it on every
+    call cost about twice its execution on the mail path); cached related objects whose key changed
+    meanwhile are dropped, so ``ticket.assignee`` and the like never show a stale row.
+    """
     db = transaction.get_connection()
-    cached = _reply_lock_sql.get(db)
+    cached = _lock_sql.get(db)
     if cached is None:
-        queryset = Ticket.objects.select_for_update().filter(pk=_REPLY_LOCK_MARK).order_by()
+        queryset = Ticket.objects.select_for_update().filter(pk=_LOCK_MARK).order_by()
         compiler = queryset.query.get_compiler(connection=db)
         sql, params = compiler.as_sql()
-        if list(params) != [_REPLY_LOCK_MARK]:
+        if list(params) != [_LOCK_MARK]:
             raise RuntimeError(f"unexpected parameters in the reply's lock: {params!r}")
         cached = (sql, compiler, compiler.get_converters([column for column, _, _ in compiler.select]))
-        _reply_lock_sql[db] = cached
+        _lock_sql[db] = cached
     sql, compiler, converters = cached
     with db.cursor() as cursor:
         cursor.execute(sql, [ticket.pk])
@@ -451,6 +447,10 @@ def _lock_for_reply(ticket: Ticket) -> Ticket:
     if converters:
         row = next(iter(compiler.apply_converters([row], converters)))
     ticket.__dict__.update(zip(_TICKET_ATTNAMES, row, strict=True))
+    cache = ticket._state.fields_cache
+    for field in _TICKET_FOREIGN_KEYS:
+        if field.name in cache and getattr(cache[field.name], "pk", None) != getattr(ticket, field.attname):
+            del cache[field.name]
     return ticket
 
 
@@ -477,7 +477,7 @@ def ticket_reply(
     if not body_text.strip() and not attachments:
         raise TicketError("The message is empty.")
     _check_same_tenant(ticket.tenant, contact)
-    _lock_for_reply(ticket)
+    _lock(ticket)
     if ticket.status == Status.CLOSED and not internal:
         raise TicketError(f"Ticket {ticket.display_number} is closed.")
     now = at or timezone.now()
@@ -645,6 +645,33 @@ def ticket_reopen(
     return ticket
 
 
+def _change_field(
+    *, ticket: Ticket, field: str, value: Any, action: str, actor: User | None, reason: str
+) -> tuple[bool, Any]:
+    """Lock the ticket, set one field and record the change from what to what.
+
+    Returns ``(False, None)`` when the ticket already has that value (nothing written), else
+    ``(True, old_value)``.
+    """
+    _lock(ticket)
+    attname = Ticket._meta.get_field(field).attname
+    if getattr(ticket, attname) == (value.pk if isinstance(value, Model) else value):
+        return False, None
+    old = getattr(ticket, field)
+    setattr(ticket, field, value)
+    ticket.save(update_fields=[field, "updated_at"])
+    record_event(
+        ticket=ticket,
+        action=action,
+        actor=actor,
+        field=field,
+        old="" if old is None else old,
+        new="" if value is None else value,
+        reason=reason,
+    )
+    return True, old
+
+
 @transaction.atomic
 def ticket_assign(
     *, ticket: Ticket, assignee: User | None, actor: User | None = None, reason: str = ""
@@ -653,23 +680,13 @@ def ticket_assign(
 
     if assignee is not None and not is_agent(assignee, ticket.tenant):
         raise TicketError(f"{assignee} is not a member of {ticket.tenant}.")
-    _lock(ticket)
-    if ticket.assignee_id == (assignee.pk if assignee else None):
+    changed, _ = _change_field(
+        ticket=ticket, field="assignee", value=assignee, action="assigned", actor=actor, reason=reason
+    )
+    if not changed:
         return ticket
-    old = ticket.assignee
-    ticket.assignee = assignee
-    ticket.save(update_fields=["assignee", "updated_at"])
     if assignee is not None:
         sla_clocks.clock_acknowledge(ticket=ticket, at=timezone.now())
-    record_event(
-        ticket=ticket,
-        action="assigned",
-        actor=actor,
-        field="assignee",
-        old=old or "",
-        new=assignee or "",
-        reason=reason,
-    )
     _after_commit("assigned", ticket.pk, assignee_id=assignee.pk if assignee else None)
     return ticket
 
@@ -680,21 +697,11 @@ def ticket_set_priority(
 ) -> Ticket:
     if priority not in Priority.values:
         raise TicketError(f"Priority must be one of {Priority.values}.")
-    _lock(ticket)
-    if ticket.priority == priority:
-        return ticket
-    old = ticket.priority
-    ticket.priority = priority
-    ticket.save(update_fields=["priority", "updated_at"])
-    record_event(
-        ticket=ticket,
-        action="priority_changed",
-        actor=actor,
-        field="priority",
-        old=old,
-        new=priority,
-        reason=reason,
+    changed, old = _change_field(
+        ticket=ticket, field="priority", value=priority, action="priority_changed", actor=actor, reason=reason
     )
+    if not changed:
+        return ticket
     _record_sla_recompute(ticket=ticket, actor=actor, reason=f"priority {old} → {priority}")
     _after_commit("priority_changed", ticket.pk, old=old, new=priority)
     return ticket
@@ -716,21 +723,11 @@ def ticket_set_category(
 ) -> Ticket:
     """Change the category; a category that sets a priority applies it (ZooPortal)."""
     _check_same_tenant(ticket.tenant, category)
-    _lock(ticket)
-    if ticket.category_id == (category.pk if category else None):
-        return ticket
-    old = ticket.category
-    ticket.category = category
-    ticket.save(update_fields=["category", "updated_at"])
-    record_event(
-        ticket=ticket,
-        action="category_changed",
-        actor=actor,
-        field="category",
-        old=old or "",
-        new=category or "",
-        reason=reason,
+    changed, _ = _change_field(
+        ticket=ticket, field="category", value=category, action="category_changed", actor=actor, reason=reason
     )
+    if not changed:
+        return ticket
     _record_sla_recompute(ticket=ticket, actor=actor, reason="category")
     if category is not None and category.default_priority and category.default_priority != ticket.priority:
         ticket_set_priority(
