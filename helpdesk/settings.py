@@ -234,3 +234,8 @@ LOGGING = {
 # for Mailgun, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY — both read into ANYMAIL above.
 MAILGATE_AUTOMATIC_DAILY_CAP = env.int("MAILGATE_AUTOMATIC_DAILY_CAP", default=20)
 MAILGATE_NOTIFY_DAILY_CAP = env.int("MAILGATE_NOTIFY_DAILY_CAP", default=50)
+
+# --- Outbound connections chosen by tenants (IMAP servers, webhooks) ---------------------------
+# Only global addresses by default (helpdesk/network_targets.py); the operator may allow chosen internal
+# networks, e.g. NETWORK_TARGETS_ALLOWED_NETWORKS=10.20.0.0/24 for an on-premises IMAP server.
+NETWORK_TARGETS_ALLOWED_NETWORKS = env.list("NETWORK_TARGETS_ALLOWED_NETWORKS", default=[])
