@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tickets",
     "sla",
     "mailgate",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -110,5 +110,5 @@ def test_agent_takes_answers_merges_and_exports(live_server, transactional_db, b
         page.locator("a[data-export=csv]").click()
     path = download_info.value.path()
     content = Path(path).read_text(encoding="utf-8")
-    assert duplicate.display_number in content and "SV-1," not in content
+    assert duplicate.display_number in content and '"SV-1";' not in content
     context.close()

@@ -180,7 +180,7 @@ def test_bulk_assign_to_someone_else_needs_a_lead(world_a, login):
 def test_export_follows_the_filter_and_neutralises_formulas(world_a, login):
     evil = make_ticket(tenant=world_a.tenant, requester=world_a.client, subject='=HYPERLINK("x")', priority=1)
     client = login(world_a.lead)
-    csv = client.get(agent_url("alpha", "export", "csv"), {"priority": 1}).content.decode()
+    csv = client.get(agent_url("alpha", "export", "csv"), {"priority": 1}).getvalue().decode()
     assert evil.display_number in csv and world_a.ticket.display_number not in csv
     assert "'=HYPERLINK" in csv
     response = client.get(agent_url("alpha", "export", "xlsx"), {"priority": 1})

@@ -103,7 +103,7 @@ def test_journal_csv_neutralises_formulas(db, world_a):
     out = StringIO()
     call_command("journal", "--tenant", "alpha", "--format", "csv", stdout=out)
     assert "'=HYPERLINK" in out.getvalue()
-    assert out.getvalue().splitlines()[0].startswith("Номер,Тема")
+    assert out.getvalue().splitlines()[0].startswith('\ufeff"Номер";"Тема"')
 
 
 def test_demo_tenant_admin_signs_in_and_sees_only_saveit(client, seeded, settings):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +15,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from helpdesk.permissions import agent_required
 from helpdesk.tenancy import is_lead
+from reports.journal import (
+    XLSX_CONTENT_TYPE,
+    Dialect,
+    journal_csv_chunks,
+    journal_records,
+    journal_tickets,
+    journal_xlsx,
+)
+from sla.selectors import tenant_timezone
 from tickets.forms.agent import QUEUE_VIEWS, BulkForm, QueueFilterForm, SavedFilterForm
-from tickets.journal import journal_csv, journal_rows, journal_xlsx
 from tickets.models import SavedFilter
 from tickets.selectors import tickets_for_agent
 from tickets.services.bulk import bulk_apply
@@ -82,25 +90,27 @@ def queue_list(request: HttpRequest) -> HttpResponse:
 
 @agent_required
 @require_GET
-def journal_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The journal (same columns as ``manage.py journal``) of exactly the rows the current filter shows."""
+def journal_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """The journal (same columns as ``manage.py journal``) of exactly the rows the current filter shows.
+
+    CSV in the Russian Excel dialect unless ``?dialect=rfc4180`` asks for plain RFC 4180."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Unknown format")
+    tenant = request.tenant  # type: ignore[attr-defined]
     _form, tickets = _filtered(request)
-    tickets = tickets.select_related("tenant", "organization", "requester", "sla_tier", "assignee").order_by(
-        "number"
-    )
-    rows = journal_rows(tickets.iterator(chunk_size=2000))
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    slug = request.tenant.slug  # type: ignore[attr-defined]
+    records = journal_records(journal_tickets(tickets).iterator(chunk_size=2000))
+    tz = tenant_timezone(tenant)
+    response: HttpResponse | StreamingHttpResponse
     if fmt == "csv":
-        response = HttpResponse(journal_csv(rows), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        response = HttpResponse(
-            journal_xlsx(rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        dialect = Dialect.RFC4180 if request.GET.get("dialect") == Dialect.RFC4180.value else Dialect.EXCEL_RU
+        response = StreamingHttpResponse(
+            (chunk.encode("utf-8") for chunk in journal_csv_chunks(records, tz=tz, dialect=dialect)),
+            content_type="text/csv; charset=utf-8",
         )
     else:
-        raise Http404("Unknown format")
-    response["Content-Disposition"] = f'attachment; filename="journal-{slug}-{stamp}.{fmt}"'
+        response = HttpResponse(journal_xlsx(records, tz=tz), content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime(timezone=tz).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="journal-{tenant.slug}-{stamp}.{fmt}"'
     return response
 
 
