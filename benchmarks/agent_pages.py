@@ -2,7 +2,7 @@
 
 Run: `python benchmarks/agent_pages.py [--sizes 10000,1000000] [--repeat 30]`.
 
-Each size has its own database (`reglament_bench_agent_<size>` on `BENCH_DATABASE_URL`'s server, default
+Each size has its own database (`reglament_bench_agent_<size>_<per tenant>` on `BENCH_DATABASE_URL`'s server, default
 postgres://postgres@127.0.0.1:5432), created, migrated and bulk-loaded with COPY once (progress bars on
 stderr) and reused by later runs. Tenants hold 10,000 tickets each (1 tenant at 10k, 100 tenants at 1M)
 with five messages per ticket on average, so 1M tickets come with 5M messages; ticket 1 of every tenant
@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/x").rsplit("/", 1)[0]
-PER_TENANT = 10_000
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "reglament_bench")
+PER_TENANT = 10_000  # tickets per tenant; --per-tenant changes it (small runs prove the benchmark works)
 MESSAGES_PER_TICKET = 5
 BIG_TICKET_MESSAGES = 50
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -476,7 +477,7 @@ def load_average() -> str:
 
 def worker(size: int, repeat: int) -> None:
     tenants = max(1, size // PER_TENANT)
-    os.environ["DATABASE_URL"] = ensure_database(f"reglament_bench_agent_{size}")
+    os.environ["DATABASE_URL"] = ensure_database(f"{DB_PREFIX}_agent_{size}_{PER_TENANT}")
     os.environ.setdefault("HELPDESK_VAR_DIR", "/tmp/var-agent-bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
     os.environ.pop("REDIS_URL", None)
@@ -498,11 +499,14 @@ def worker(size: int, repeat: int) -> None:
 
 
 def main() -> None:
+    global PER_TENANT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=f"{PER_TENANT},1000000")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--per-tenant", type=int, default=PER_TENANT, help="tickets per tenant")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    PER_TENANT = args.per_tenant
     if args.worker:
         worker(args.worker, args.repeat)
         return
@@ -510,7 +514,8 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"== {size:,} tickets", flush=True)
         proc = subprocess.run(
-            [sys.executable, __file__, "--worker", str(size), "--repeat", str(args.repeat)],
+            [sys.executable, __file__, "--worker", str(size), "--repeat", str(args.repeat)]
+            + ["--per-tenant", str(PER_TENANT)],
             stdout=subprocess.PIPE,
             text=True,
             check=True,

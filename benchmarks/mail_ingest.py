@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/x").rsplit("/", 1)[0]
-DB_NAME = "reglament_bench_mail"
+DB_NAME = os.environ.get("BENCH_DB_PREFIX", "reglament_bench") + "_mail"
 TARGETS = {"messages_per_second": 300, "queries_per_message": 8}
 CONTACTS_PER_TENANT = 300
 TICKETS_PER_TENANT = 200

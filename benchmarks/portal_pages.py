@@ -11,6 +11,7 @@ The last line printed is a JSON object with the figures.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -23,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DATABASE_URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/reglament_bench_portal"
+    "BENCH_DATABASE_URL",
+    f"postgres://postgres@127.0.0.1:5432/{os.environ.get('BENCH_DB_PREFIX', 'reglament_bench')}_portal",
 )
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ.setdefault("HELPDESK_VAR_DIR", "/tmp/var-bench-portal")
@@ -128,6 +130,12 @@ def p95(values: list[float]) -> float:
 
 
 def main() -> None:
+    global TICKETS, REQUESTS, WARMUP
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=TICKETS, help="tickets of the big client")
+    parser.add_argument("--requests", type=int, default=REQUESTS, help="timed requests per page")
+    args = parser.parse_args()
+    TICKETS, REQUESTS, WARMUP = args.tickets, args.requests, min(WARMUP, args.requests)
     print(f"database: {DATABASE_URL}", flush=True)
     recreate_database()
     import django

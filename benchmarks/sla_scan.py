@@ -105,6 +105,7 @@ def setup_tenants(tenant_count: int) -> list[dict]:
 def load_tickets(tenants: list[dict], total: int, due_share: float) -> None:
     from django.db import connection
 
+    from sla.models import TicketClock
     from tickets.models import Ticket
 
     rng = random.Random(SEED)
@@ -119,67 +120,87 @@ def load_tickets(tenants: list[dict], total: int, due_share: float) -> None:
     past = sorted((d for d in dues if d <= NOW), reverse=True)
     due_count = round(count * due_share)
     breached_before = past[due_count - 1] if len(past) >= due_count else NOW - HISTORY * 2
-    fields = [f for f in Ticket._meta.concrete_fields if not f.primary_key]
-    columns = [f.column for f in fields]
     print(f"loading {count:,} tickets with COPY", flush=True)
     started = time.perf_counter()
-    done = 0
+
+    def ticket_rows():
+        for i in range(count):
+            tenant = tenants[i % len(tenants)]
+            number = i // len(tenants) + 1
+            created = NOW - HISTORY + step * i
+            if (i + 1) % 20_000 == 0:
+                progress(i + 1, count, started, "tickets")
+            yield {
+                "tenant_id": tenant["id"],
+                "number": number,
+                "subject": f"Нагрузочная заявка {number}",
+                "queue_id": tenant["queue"],
+                "priority": priorities[i],
+                "resolution_breached": dues[i] < breached_before,
+                "status": "open",
+                "assignee_id": rng.choice(tenant["agents"]) if rng.random() < 0.5 else None,
+                "sla_tier_id": tenant["tier"],
+                "channel": "email",
+                "custom_fields": "{}",
+                "created_at": created,
+                "updated_at": created,
+                "ack_due": created + timedelta(hours=1),
+                "ack_at": created + timedelta(minutes=5),
+                "first_response_due": created + timedelta(hours=4),
+                "first_response_at": created + timedelta(minutes=30),
+                "resolution_due": dues[i],
+            }
+
+    copy_rows(Ticket, ticket_rows())
+    progress(count, count, started, "tickets")
+
+    # The clocks: one row per ticket, as ticket creation makes them (warnings already passed).
+    print("creating the ticket clocks", flush=True)
+    # Read before the COPY starts: the connection cannot run a query while a COPY is in progress.
+    tickets = list(Ticket.objects.order_by("pk").values_list("pk", "tenant_id", "sla_tier_id", "created_at"))
+    copy_rows(
+        TicketClock,
+        (
+            {
+                "ticket_id": pk,
+                "tenant_id": tenant_id,
+                "tier_id": tier_id,
+                "first_response_target": timedelta(hours=4),
+                "resolution_target": timedelta(hours=16),
+                "warning_percent": 75,
+                "pause_statuses": '["waiting", "in_development"]',
+                "paused_total": timedelta(0),
+                "updated_at": created,
+            }
+            for pk, tenant_id, tier_id, created in tickets
+        ),
+    )
     with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(f"COPY tickets_ticket ({', '.join(columns)}) FROM STDIN") as copy:
-            for i in range(count):
-                tenant = tenants[i % len(tenants)]
-                number = i // len(tenants) + 1
-                done += 1
-                created = NOW - HISTORY + step * i
-                resolution_due = dues[i]
-                values = {
-                    "tenant_id": tenant["id"],
-                    "number": number,
-                    "subject": f"Нагрузочная заявка {number}",
-                    "queue_id": tenant["queue"],
-                    "priority": priorities[i],
-                    "resolution_breached": resolution_due < breached_before,
-                    "status": "open",
-                    "assignee_id": rng.choice(tenant["agents"]) if rng.random() < 0.5 else None,
-                    "sla_tier_id": tenant["tier"],
-                    "channel": "email",
-                    "custom_fields": "{}",
-                    "created_at": created,
-                    "updated_at": created,
-                    "ack_due": created + timedelta(hours=1),
-                    "ack_at": created + timedelta(minutes=5),
-                    "first_response_due": created + timedelta(hours=4),
-                    "first_response_at": created + timedelta(minutes=30),
-                    "resolution_due": resolution_due,
-                }
-                row = []
-                for field in fields:
-                    if field.attname in values:
-                        row.append(values[field.attname])
-                    elif field.null:
-                        row.append(None)
-                    else:
-                        row.append(field.get_db_prep_save(field.get_default(), connection))
-                copy.write_row(row)
-                if done % 20_000 == 0:
-                    progress(done, count, started, "tickets")
-    progress(done, done, started, "tickets")
-    with connection.cursor() as cursor:
-        # The clocks: one row per ticket, as ticket creation makes them (warnings already passed).
-        print("creating the ticket clocks", flush=True)
-        cursor.execute(
-            """
-            INSERT INTO sla_ticketclock (ticket_id, tenant_id, tier_id, schedule_id, first_response_target,
-                resolution_target, warning_percent, pause_statuses, paused_total, paused, updated_at)
-            SELECT id, tenant_id, sla_tier_id, NULL, interval '4 hours', interval '16 hours', 75,
-                   '["waiting", "in_development"]'::jsonb, interval '0', false, created_at
-            FROM tickets_ticket
-            """
-        )
         print("ANALYZE", flush=True)
         cursor.execute("ANALYZE tickets_ticket")
         cursor.execute("ANALYZE sla_ticketclock")
+
+
+def copy_rows(model, rows) -> None:  # type: ignore[no-untyped-def]
+    """COPY ``rows`` (dicts by attname) into ``model``'s table; every column not given takes the model's
+    default (or NULL), so the loader follows the schema as migrations change it."""
+    from django.db import connection
+
+    generated = ("AutoField", "BigAutoField", "SmallAutoField")
+    fields = [f for f in model._meta.concrete_fields if f.get_internal_type() not in generated]
+    columns = ", ".join(f.column for f in fields)
+    defaults = {
+        f.attname: None if f.null and not f.has_default() else f.get_db_prep_save(f.get_default(), connection)
+        for f in fields
+    }
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for values in rows:
+            copy.write_row(
+                [values[f.attname] if f.attname in values else defaults[f.attname] for f in fields]
+            )
 
 
 def reset_previous_pass() -> None:
