@@ -78,6 +78,7 @@ class Source(models.TextChoices):
     IMAP = "imap", _("IMAP")
     WEBHOOK = "webhook", _("Веб-хук ESP")
     PIPE = "pipe", _("MTA (pipe)")
+    LMTP = "lmtp", _("MTA (LMTP)")
 
 
 class InboundStatus(models.TextChoices):

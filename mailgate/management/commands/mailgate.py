@@ -24,6 +24,10 @@ class Command(BaseCommand):
         pipe.add_argument(
             "--recipient", default="", help="Получатель из конверта (например, $RECIPIENT в Postfix)."
         )
+        lmtp = sub.add_parser("lmtp", help="Постоянный LMTP-приёмник для MTA (Postfix: lmtp:inet:…).")
+        lmtp.add_argument("--host", default="127.0.0.1", help="Адрес, на котором слушать.")
+        lmtp.add_argument("--port", type=int, default=8024, help="Порт.")
+        lmtp.add_argument("--batch", type=int, default=50, help="Писем в одной пачке обработки.")
         sub.add_parser("poll", help="Один проход по всем активным IMAP-ящикам.")
         again = sub.add_parser("reprocess", help="Повторно обработать письма из карантина.")
         again.add_argument("ids", nargs="*", type=int, help="Номера входящих писем; без них — весь карантин.")
@@ -33,6 +37,8 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "pipe":
             self._pipe(options["recipient"])
+        elif action == "lmtp":
+            self._lmtp(options["host"], options["port"], options["batch"])
         elif action == "poll":
             self._poll()
         else:
@@ -53,6 +59,38 @@ class Command(BaseCommand):
             self.stderr.write(f"stored #{row.pk}, processing deferred: {type(exc).__name__}")
         self.stdout.write(row.outcome_line)
         sys.exit(EX_OK)
+
+    def _lmtp(self, host: str, port: int, batch: int) -> None:
+        import asyncio
+        import signal
+
+        from mailgate.sources import lmtp
+
+        processor = lmtp.BatchProcessor(batch_size=batch)
+        processor.start()
+
+        async def main() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+
+            def ready(server: object) -> None:
+                self.stdout.write(f"LMTP: слушаю {host}:{port}", ending="\n")
+                self.stdout.flush()
+
+            serving = asyncio.create_task(lmtp.serve(host, port, processor, ready=ready))
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            serving.cancel()
+            if serving.done() and not serving.cancelled() and serving.exception():
+                raise serving.exception()  # type: ignore[misc]
+
+        try:
+            asyncio.run(main())
+        finally:
+            processor.stop()
+            self.stdout.write(f"LMTP: остановлен, обработано {processor.processed}")
 
     def _poll(self) -> None:
         from mailgate.sources.imap import poll_all
