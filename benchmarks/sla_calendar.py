@@ -8,6 +8,7 @@ express. The last line printed is a JSON object with the figures.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import random
@@ -79,6 +80,10 @@ def best_of(add: Callable[[datetime, timedelta], datetime], cases: list[Case], r
 
 
 def main() -> None:
+    global CALLS
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0] if __doc__ else None)
+    parser.add_argument("--calls", type=int, default=CALLS, help="random cases timed and compared")
+    CALLS = parser.parse_args().calls
     # The engine reports years without built-in calendar data through logging; keep it in order with prints.
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stdout)
     moscow = ZoneInfo("Europe/Moscow")
