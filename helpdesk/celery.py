@@ -13,3 +13,5 @@ app.autodiscover_tasks()
 from helpdesk.beat_schedule import BEAT_SCHEDULE  # noqa: E402
 
 app.conf.beat_schedule = BEAT_SCHEDULE
+# Each worker writes its heartbeat from a timer in its main process (see monitoring.heartbeats).
+app.steps["worker"].add("monitoring.heartbeats:WorkerHeartbeat")

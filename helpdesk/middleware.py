@@ -16,6 +16,9 @@ from django.urls import get_script_prefix, set_script_prefix
 
 from helpdesk.models import Tenant, TenantDomain
 
+# Served by the platform on every host name, tenants' own included (probes and scrapers use any).
+PLATFORM_PATHS = ("/admin/", "/healthz/", "/readyz/", "/metrics", "/monitoring/", "/static/")
+
 _TENANT_PREFIX = re.compile(r"^/t/(?P<slug>[-a-zA-Z0-9_]+)(?P<rest>/.*)?$")
 
 
@@ -39,7 +42,7 @@ class TenantMiddleware:
             return self._serve_tenant(request, tenant, prefix=f"t/{tenant.slug}/", path_info=rest)
 
         tenant = self._tenant_for_host(request)
-        if tenant is not None and not request.path_info.startswith(("/admin/", "/healthz/", "/static/")):
+        if tenant is not None and not request.path_info.startswith(PLATFORM_PATHS):
             return self._serve_tenant(request, tenant, prefix="", path_info=request.path_info)
         request.tenant = tenant  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -132,7 +132,9 @@ class Tenant(models.Model):
         _("разрешённые типы вложений"),
         max_length=500,
         blank=True,
-        help_text=_("Расширения через запятую, например: jpg, gif, png, zip, rar. Пусто — любые, кроме исполняемых."),
+        help_text=_(
+            "Расширения через запятую, например: jpg, gif, png, zip, rar. Пусто — любые, кроме исполняемых."
+        ),
     )
     max_attachment_mb = models.PositiveIntegerField(_("максимальный размер вложения, МБ"), default=20)
     portal_required_contact_fields = models.CharField(

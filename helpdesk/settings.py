@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,9 +47,11 @@ INSTALLED_APPS = [
     "sla",
     "mailgate",
     "reports",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
+    "monitoring.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,6 +177,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Several workers without loss: a task is acknowledged only after it ran (acks_late), requeued when
+# its worker process dies (reject_on_worker_lost), and killed when it hangs (time limits).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+# Beat writes its heartbeat from its own tick (monitoring.heartbeats) and ticks at least this often.
+CELERY_BEAT_SCHEDULER = "monitoring.heartbeats:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+# Our LOGGING configures the worker's logs too (JSON lines in production, a file under rundemo).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -209,7 +221,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+    # Probes and scrapers on the internal network talk plain HTTP to the container.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$", r"^monitoring/health\.json$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -220,13 +233,62 @@ if not DEBUG:
 # Base URL used in e-mails (portal links); a tenant's own host name wins when it has one.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
+# Logs: JSON lines in production (LOG_FORMAT=json, the default when DJANGO_DEBUG=0), readable lines
+# otherwise; every line carries the log context (tenant, ticket, inbound message id, task id) set at
+# the pipeline and task boundaries (helpdesk.log_context). With LOG_FILE everything goes to that file
+# and the console keeps only warnings and errors (and, for runserver, the request lines): rundemo
+# runs its worker and beat that way.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+LOG_FILE = env.str("LOG_FILE", default="")
+_log_handlers: dict[str, dict[str, object]] = {
+    "console": {
+        "class": "logging.StreamHandler",
+        "formatter": LOG_FORMAT,
+        "filters": ["context"],
+        "level": "WARNING" if LOG_FILE else "NOTSET",
+    }
+}
+if LOG_FILE:
+    Path(LOG_FILE).parent.mkdir(parents=True, exist_ok=True)
+    _log_handlers["requests"] = {
+        "class": "logging.StreamHandler",
+        "formatter": LOG_FORMAT,
+        "filters": ["context"],
+    }
+    _log_handlers["file"] = {
+        "class": "logging.handlers.WatchedFileHandler",
+        "filename": LOG_FILE,
+        "formatter": LOG_FORMAT,
+        "filters": ["context"],
+    }
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "filters": {"context": {"()": "helpdesk.log_context.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s%(context)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(message)s %(process)d",
+            "timestamp": "time",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            # The context's fields are written one by one; its readable summary is for plain lines.
+            "reserved_attrs": [*RESERVED_ATTRS, "context"],
+        },
+    },
+    "handlers": _log_handlers,
+    "root": {"handlers": [name for name in _log_handlers if name != "requests"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # runserver's request lines stay on the console even when the rest goes to LOG_FILE.
+        **(
+            {"django.server": {"handlers": ["requests"], "level": "INFO", "propagate": False}}
+            if LOG_FILE
+            else {}
+        ),
+    },
 }
 
 # --- Mailgate ---------------------------------------------------------------------------------
@@ -240,3 +302,32 @@ MAILGATE_NOTIFY_DAILY_CAP = env.int("MAILGATE_NOTIFY_DAILY_CAP", default=50)
 # Only global addresses by default (helpdesk/network_targets.py); the operator may allow chosen internal
 # networks, e.g. NETWORK_TARGETS_ALLOWED_NETWORKS=10.20.0.0/24 for an on-premises IMAP server.
 NETWORK_TARGETS_ALLOWED_NETWORKS = env.list("NETWORK_TARGETS_ALLOWED_NETWORKS", default=[])
+
+# --- Operations: health thresholds, metrics -----------------------------------------------------
+# When a signal of /monitoring/ and /monitoring/health.json turns yellow (warning) or red (error).
+# Durations in seconds, counts per day; each from HEALTH_<NAME> in the environment.
+_HEALTH_SECONDS = {
+    "worker_warning": 120,
+    "worker_error": 300,
+    "beat_warning": 180,
+    "beat_error": 600,
+    "mailbox_stale": 900,
+    "outbox_warning": 600,
+    "outbox_error": 1800,
+}
+_HEALTH_COUNTS = {"quarantine_day_warning": 1, "quarantine_day_error": 20, "outbox_failed_day_error": 10}
+HEALTH_THRESHOLDS = {
+    **{
+        name: timedelta(seconds=env.int(f"HEALTH_{name.upper()}", default=value))
+        for name, value in _HEALTH_SECONDS.items()
+    },
+    **{name: env.int(f"HEALTH_{name.upper()}", default=value) for name, value in _HEALTH_COUNTS.items()},
+}
+# Bearer token of /metrics and /monitoring/health.json; empty = both are off (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Directories whose prometheus-client multiprocess files /metrics adds up: one per process group on
+# this node (web, worker). Defaults to this process's own PROMETHEUS_MULTIPROC_DIR when that is set.
+METRICS_MULTIPROC_DIRS = env.list(
+    "METRICS_MULTIPROC_DIRS",
+    default=[env.str("PROMETHEUS_MULTIPROC_DIR")] if env.str("PROMETHEUS_MULTIPROC_DIR", default="") else [],
+)

@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.admin_scoping import TenantScopedAdmin
 from mailgate import pipeline
+from mailgate.mailbox_health import mailbox_health
 from mailgate.models import InboundMessage, InboundStatus, Mailbox, OutboundMail
 
 
@@ -45,10 +48,24 @@ class MailboxForm(forms.ModelForm):
 @admin.register(Mailbox)
 class MailboxAdmin(TenantScopedAdmin):
     form = MailboxForm
-    list_display = ["address", "queue", "is_active", "imap_host", "last_polled_at"]
+    list_display = ["address", "queue", "is_active", "imap_host", "poll_state", "last_success_at"]
     list_filter = ["is_active"]
     search_fields = ["address", "aliases"]
-    readonly_fields = ["last_polled_at", "last_poll_error"]
+    readonly_fields = ["poll_state", "last_polled_at", "last_success_at", "last_error_at", "last_poll_error"]
+
+    @admin.display(description=_("состояние"))
+    def poll_state(self, obj: Mailbox) -> str:
+        """The health check's verdict on this box: a failing one is red here too."""
+        health = mailbox_health(
+            obj, now=timezone.now(), stale_after=settings.HEALTH_THRESHOLDS["mailbox_stale"]
+        )
+        return format_html(
+            '<span class="mailbox-health mailbox-health-{}" title="{}">{}</span>',
+            health.status,
+            health.summary,
+            {"ok": _("в порядке"), "warning": _("внимание"), "error": _("ошибка")}[health.status]
+            + ("" if health.status == "ok" else f": {health.summary}"),
+        )
 
 
 @admin.register(InboundMessage)

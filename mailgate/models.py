@@ -52,6 +52,8 @@ class Mailbox(TenantOwned):
     )
     last_polled_at = models.DateTimeField(_("последний опрос"), null=True, blank=True)
     last_poll_error = models.TextField(_("ошибка последнего опроса"), blank=True)
+    last_success_at = models.DateTimeField(_("последний успешный опрос"), null=True, blank=True)
+    last_error_at = models.DateTimeField(_("последняя ошибка опроса"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("почтовый ящик")

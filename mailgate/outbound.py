@@ -20,11 +20,13 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
 from django.utils import timezone, translation
 
+from helpdesk import metrics
+from helpdesk.log_context import log_context
 from helpdesk.models import Tenant
 from helpdesk.tenancy import tenant_absolute_url
 from mailgate import screening
 from mailgate.models import InboundMessage, Mailbox, OutboundMail, OutboxKind, OutboxStatus
-from tickets.models import AuthorKind, Message, MessageKind, Ticket, TicketEvent
+from tickets.models import AuthorKind, Message, MessageKind, Ticket, TicketEvent, format_ticket_number
 from tickets.statuses import Status
 
 logger = logging.getLogger(__name__)
@@ -324,20 +326,29 @@ def build_email(row: OutboundMail) -> EmailMultiAlternatives:
     return email
 
 
+def _number(row: OutboundMail) -> str | None:
+    return format_ticket_number(row.tenant.ticket_prefix, row.ticket.number) if row.ticket else None
+
+
 def send(outbox_id: int) -> bool:
     """Send one claimed row. Returns False when another worker has it or it is already sent."""
     if not claim(outbox_id):
         return False
-    row = OutboundMail.objects.select_related("tenant").get(pk=outbox_id)
-    try:
-        build_email(row).send()
-    except Exception as exc:
-        final = row.attempts >= MAX_ATTEMPTS
-        OutboundMail.objects.filter(pk=row.pk, status=OutboxStatus.SENDING).update(
-            status=OutboxStatus.FAILED if final else OutboxStatus.PENDING, last_error=str(exc)[:2000]
+    row = OutboundMail.objects.select_related("tenant", "ticket").get(pk=outbox_id)
+    with log_context(tenant=row.tenant.slug, ticket=_number(row)):
+        try:
+            build_email(row).send()
+        except Exception as exc:
+            final = row.attempts >= MAX_ATTEMPTS
+            OutboundMail.objects.filter(pk=row.pk, status=OutboxStatus.SENDING).update(
+                status=OutboxStatus.FAILED if final else OutboxStatus.PENDING, last_error=str(exc)[:2000]
+            )
+            metrics.count_outbound(kind=row.kind, sent=False)
+            logger.warning("mailgate: %s mail %s to %s failed: %s", row.kind, row.pk, row.to_email, exc)
+            raise
+        OutboundMail.objects.filter(pk=row.pk).update(
+            status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
         )
-        raise
-    OutboundMail.objects.filter(pk=row.pk).update(
-        status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+        metrics.count_outbound(kind=row.kind, sent=True)
+        logger.info("mailgate: %s mail %s sent to %s", row.kind, row.pk, row.to_email)
     return True

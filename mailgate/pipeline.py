@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from helpdesk import metrics
+from helpdesk.log_context import add_to_context, log_context
 from mailgate import apply, routing, screening, thread_matching
 from mailgate.apply import Outcome
 from mailgate.models import InboundMessage, InboundStatus, Mailbox, Source
@@ -99,6 +101,7 @@ def _insert(row: InboundMessage) -> None:
         row.pk = None
         _mark_duplicate(row)
         row.save(force_insert=True)
+        metrics.count_inbound([(row.status, row.source)])
 
 
 def receive(
@@ -140,6 +143,9 @@ def receive_many(
     try:
         with transaction.atomic():
             InboundMessage.objects.bulk_create([row for row, _ in rows])
+        metrics.count_inbound(
+            (row.status, row.source) for row, _ in rows if row.status != InboundStatus.RECEIVED
+        )
     except IntegrityError:
         for row, _ in rows:  # a concurrent copy won a key between our check and insert: go one by one
             row.pk = None
@@ -218,6 +224,19 @@ def _polled_mailbox(row: InboundMessage) -> Mailbox | None:
 def _run_stages(
     row: InboundMessage, parsed: ParsedEmail | None, contacts: routing.ContactCache | None = None
 ) -> tuple[Outcome, Route | None]:
+    """The stages for one message, its id (then tenant and ticket) on every log line they write."""
+    with log_context(inbound_id=row.pk):
+        outcome, found = _stages(row, parsed, contacts)
+        add_to_context(ticket=outcome.ticket_number)
+        logger.info(
+            "mailgate: inbound %s %s %s", row.pk, outcome.status, outcome.ticket_number or outcome.reason
+        )
+    return outcome, found
+
+
+def _stages(
+    row: InboundMessage, parsed: ParsedEmail | None, contacts: routing.ContactCache | None
+) -> tuple[Outcome, Route | None]:
     stage = "parse"
     found: Route | None = None
     try:
@@ -225,6 +244,7 @@ def _run_stages(
             parsed = parse_email(bytes(row.raw))
         stage = "route"
         found = routing.route(parsed, envelope_recipient=row.envelope_recipient, mailbox=_polled_mailbox(row))
+        add_to_context(tenant=found.tenant.slug)
         stage = "screen"
         # One message's writes stand or fall together; its notifications wait for the commit. This
         # savepoint is the only one a new ticket needs: errors leave the block, so it rolls back all.
@@ -271,6 +291,7 @@ def _record(row: InboundMessage, outcome: Outcome, found: Route | None) -> None:
 def _save(row: InboundMessage, outcome: Outcome, found: Route | None) -> None:
     _record(row, outcome, found)
     row.save(update_fields=OUTCOME_FIELDS)
+    metrics.count_inbound([(row.status, row.source)])
 
 
 def _write_outcomes(rows: list[InboundMessage]) -> None:
@@ -327,6 +348,7 @@ def process_batch(stored: list[tuple[InboundMessage, ParsedEmail | None]]) -> No
         for row, _ in pending:  # rolled back: in memory too, so callers do not report outcomes
             row.status = InboundStatus.RECEIVED
         raise
+    metrics.count_inbound((row.status, row.source) for row, _ in pending)
 
 
 def handle(

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
+from helpdesk import metrics
 from sla.alerts import deliver_batch, send_pending_alert_emails
 from sla.sweeps import run_tick
 
@@ -13,7 +14,9 @@ from sla.sweeps import run_tick
 @shared_task(name="sla.tick", autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
 def sla_tick() -> dict[str, int]:
     """One beat pass; safe to run concurrently and to retry (every item is claimed atomically)."""
-    return run_tick(now=timezone.now())
+    counts = run_tick(now=timezone.now())
+    metrics.count_sla_pass(counts)
+    return counts
 
 
 @shared_task(

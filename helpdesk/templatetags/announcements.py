@@ -16,4 +16,8 @@ def current_announcements(context: Any) -> dict[str, Any]:
     tenant = context.get("tenant")
     if tenant is None:
         return {"announcements": []}
-    return {"announcements": list(Announcement.objects.for_tenant(tenant).current().order_by("starts_at", "pk")[:5])}
+    return {
+        "announcements": list(
+            Announcement.objects.for_tenant(tenant).current().order_by("starts_at", "pk")[:5]
+        )
+    }

@@ -81,6 +81,14 @@ def poll(mailbox: Mailbox) -> dict[str, int]:
     return counts
 
 
+def record_poll(mailbox: Mailbox, *, error: str) -> None:
+    """Store a poll's result on the mailbox: the health check and the mailbox list read it."""
+    now = timezone.now()
+    fields: dict[str, object] = {"last_polled_at": now, "last_poll_error": error}
+    fields["last_error_at" if error else "last_success_at"] = now
+    Mailbox.objects.filter(pk=mailbox.pk).update(**fields)
+
+
 def poll_all() -> dict[str, int]:
     totals: dict[str, int] = {}
     for mailbox in (
@@ -96,7 +104,7 @@ def poll_all() -> dict[str, int]:
         except Exception as exc:  # noqa: BLE001 - one unreachable server must not stop the others
             logger.warning("mailgate: polling %r failed: %s", mailbox, type(exc).__name__)
             counts, error = {"errors": 1}, f"{type(exc).__name__}: {exc}"[:2000]
-        Mailbox.objects.filter(pk=mailbox.pk).update(last_polled_at=timezone.now(), last_poll_error=error)
+        record_poll(mailbox, error=error)
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
     return totals
