@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.admin_scoping import TenantScopedAdmin
+from helpdesk.admin_scoping import TenantScopedAdmin, is_platform_admin
 from mailgate import pipeline
+from mailgate.connection_check import check_connection
 from mailgate.mailbox_health import mailbox_health
 from mailgate.models import InboundMessage, InboundStatus, Mailbox, OutboundMail
 
@@ -52,6 +53,20 @@ class MailboxAdmin(TenantScopedAdmin):
     list_filter = ["is_active"]
     search_fields = ["address", "aliases"]
     readonly_fields = ["poll_state", "last_polled_at", "last_success_at", "last_error_at", "last_poll_error"]
+    actions = ["check_connection_selected"]
+
+    @admin.action(description=_("Проверить подключение"))
+    def check_connection_selected(self, request: HttpRequest, queryset: QuerySet[Mailbox]) -> None:
+        for mailbox in queryset.order_by("address")[:20]:
+            result = check_connection(mailbox)
+            shown = result.message
+            if result.detail and is_platform_admin(request):
+                shown = f"{shown} ({result.detail})"
+            self.message_user(
+                request,
+                _("Ящик %(address)s: %(result)s") % {"address": mailbox.address, "result": shown},
+                messages.SUCCESS if result.ok else messages.ERROR,
+            )
 
     @admin.display(description=_("состояние"))
     def poll_state(self, obj: Mailbox) -> str:
