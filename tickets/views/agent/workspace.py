@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from helpdesk.media_files import open_stored
 from helpdesk.models import User
 from helpdesk.permissions import agent_required
 from helpdesk.tenancy import is_lead
@@ -349,12 +350,18 @@ def attachment_download(request: HttpRequest, number: str, pk: int) -> FileRespo
     if attachment is None:
         raise Http404("No such attachment")
     inline = attachment.content_type.startswith("image/") and request.GET.get("inline") == "1"
+    try:
+        stored = open_stored(attachment.file)
+    except FileNotFoundError as exc:
+        raise Http404("File is missing") from exc
     response = FileResponse(
-        attachment.file.open("rb"),
+        stored.file,
         as_attachment=not inline,
         filename=attachment.filename,
         content_type=attachment.content_type,
     )
+    if stored.size is not None:
+        response["Content-Length"] = str(stored.size)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -7,6 +7,7 @@ import mimetypes
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest
 
+from helpdesk.media_files import open_stored
 from tickets.models import Attachment, MessageKind
 from tickets.views.portal.access import PortalAccess, portal_ticket_view
 
@@ -45,15 +46,17 @@ def attachment_download(request: HttpRequest, access: PortalAccess, attachment_i
     if attachment is None:
         raise Http404("No such attachment")
     try:
-        handle = attachment.file.open("rb")
+        stored = open_stored(attachment.file)
     except FileNotFoundError as exc:
         raise Http404("File is missing") from exc
     response = FileResponse(
-        handle,
+        stored.file,
         as_attachment=True,
         filename=attachment.filename,
         content_type=download_content_type(attachment),
     )
+    if stored.size is not None:
+        response["Content-Length"] = str(stored.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
