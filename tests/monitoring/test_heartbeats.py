@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from celery.utils.timer2 import Timer
 
 from helpdesk.celery import app
@@ -17,7 +18,10 @@ class _Worker:
         self.timer = Timer()
 
 
-def test_the_worker_bootstep_beats_at_start_and_stops_with_the_worker(db):
+# transaction=True: the writers close stale connections first, as a long-running process must, which
+# a test wrapped in one transaction would not survive.
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_bootstep_beats_at_start_and_stops_with_the_worker():
     worker = _Worker()
     step = WorkerHeartbeat(worker)
     step.start(worker)
@@ -37,7 +41,8 @@ def test_the_worker_bootstep_is_installed_in_the_celery_app():
     assert app.conf.beat_scheduler == "monitoring.heartbeats:HeartbeatScheduler"
 
 
-def test_beat_writes_its_heartbeat_from_its_tick(db, tmp_path, monkeypatch):
+@pytest.mark.django_db(transaction=True)
+def test_beat_writes_its_heartbeat_from_its_tick(tmp_path, monkeypatch):
     sent = []
     monkeypatch.setattr(HeartbeatScheduler, "apply_async", lambda self, entry, **kw: sent.append(entry.name))
     scheduler = HeartbeatScheduler(app=app, schedule_filename=str(tmp_path / "schedule"), lazy=False)
