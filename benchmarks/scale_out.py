@@ -61,7 +61,7 @@ MAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 
 
 def say(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {text}", flush=True)
 
 
 # --- environment --------------------------------------------------------------------------------
@@ -352,7 +352,7 @@ def pipe_mail(world: World, until: float, results: Results, seed: int) -> None:
             else _mail(kind if kind != "duplicate" else "new", slug, world, rng)
         )
         previous = raw
-        message_id = email.message_from_bytes(raw, policy=default_policy)["Message-ID"].strip("<>")
+        message_id = email.message_from_bytes(raw, policy=default_policy)["Message-ID"].strip().strip("<>")
         done = subprocess.run(
             [sys.executable, "manage.py", "mailgate", "pipe", "--recipient", f"support@{slug}.example"],
             input=raw,
@@ -372,6 +372,16 @@ def pipe_mail(world: World, until: float, results: Results, seed: int) -> None:
 
 
 # --- checks ---------------------------------------------------------------------------------------
+def _header(message: email.message.EmailMessage, name: str) -> str:
+    return str(message[name] or "").strip()  # long values are folded onto the next line
+
+
+def ticket_tag(message: email.message.EmailMessage) -> str:
+    """The ticket number our subjects start with: ``[SV-12] …``."""
+    subject = _header(message, "Subject")
+    return subject[1:].split("]")[0] if subject.startswith("[") else ""
+
+
 def sent_mails() -> list[email.message.EmailMessage]:
     mails = []
     for path in sorted((VAR_DIR / "mail").glob("*.log")):
@@ -399,6 +409,7 @@ def drained(world: World, port: int) -> tuple[bool, str]:
     unsent = OutboundMail.objects.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]).count()
     queued = redis.Redis.from_url(REDIS_URL).llen("celery")
     undelivered = AlertOutbox.objects.filter(delivered_at__isnull=True).count()
+    undelivered += SLAAlert.objects.filter(emailed_at__isnull=True).count()
     alerted = SLAAlert.objects.filter(ticket_id__in=world.overdue).values("ticket_id").distinct().count()
     ticks = metric(scrape(port), "reglament_celery_tasks_total", task="sla.tick", outcome="success")
     sent_by = {name: beat_sends(name) for name in ("beat1", "beat2")}
@@ -434,8 +445,9 @@ def metric(text: str, name: str, **labels: str) -> float:
 def check(world: World, results: Results, port: int) -> dict[str, Any]:
     from django.db.models import Count
 
+    from helpdesk.models import Membership
     from mailgate.models import InboundMessage, InboundStatus, OutboundMail, OutboxKind, OutboxStatus
-    from tickets.models import Message
+    from tickets.models import Message, Ticket
 
     figures: dict[str, Any] = {}
     # Every piped message: stored (exit 0), exactly one decided row per Message-ID, copies duplicates.
@@ -461,28 +473,26 @@ def check(world: World, results: Results, port: int) -> dict[str, Any]:
     )
     # Mail we sent: by Message-ID (any mail twice), acknowledgements per ticket, SLA alerts per recipient.
     mails = sent_mails()
-    by_id = Counter(m["Message-ID"] for m in mails)
+    by_id = Counter(_header(m, "Message-ID") for m in mails)
     figures["mails_sent"] = len(mails)
     figures["mails_sent_twice"] = sum(n - 1 for n in by_id.values() if n > 1)
-    created = rows.filter(status=InboundStatus.CREATED).values_list("ticket_number", flat=True)
-    acks = Counter(
-        m["Subject"].split("]")[0].lstrip("[") for m in mails if "Заявка зарегистрирована" in m["Subject"]
-    )
+    created = list(rows.filter(status=InboundStatus.CREATED).values_list("ticket_number", flat=True))
+    acks = Counter(ticket_tag(m) for m in mails if "Заявка зарегистрирована" in _header(m, "Subject"))
     figures["acks_expected"] = len(created)
     figures["acks_missing"] = sum(1 for number in created if acks[number] == 0)
     figures["ack_duplicates"] = sum(acks[number] - 1 for number in created if acks[number] > 1)
     figures["ack_rows_unsent"] = (
         OutboundMail.objects.filter(kind=OutboxKind.ACKNOWLEDGEMENT).exclude(status=OutboxStatus.SENT).count()
     )
-    overdue_numbers = set()
-    from tickets.models import Ticket
-
-    for ticket in Ticket.objects.filter(pk__in=world.overdue).select_related("tenant"):
-        overdue_numbers.add(ticket.display_number)
+    # SLA alerts: mail to staff about the tickets made overdue, one per (recipient, subject).
+    overdue_numbers = {
+        t.display_number for t in Ticket.objects.filter(pk__in=world.overdue).select_related("tenant")
+    }
+    staff = set(Membership.objects.values_list("user__email", flat=True))
     alerts = Counter(
-        (str(m["To"]), m["Subject"])
+        (_header(m, "To"), _header(m, "Subject"))
         for m in mails
-        if m["Subject"].split("]")[0].lstrip("[") in overdue_numbers
+        if ticket_tag(m) in overdue_numbers and _header(m, "To") in staff
     )
     figures["sla_alert_mails"] = sum(alerts.values())
     figures["sla_alert_duplicates"] = sum(n - 1 for n in alerts.values() if n > 1)
@@ -603,6 +613,8 @@ def main() -> int:
     ]
     if not done:
         failed.append("drained")
+    if not figures["sla_alert_mails"]:
+        failed.append("sla_alert_mails")  # nothing to count duplicates of: the check would prove nothing
     if min(figures["sla_ticks_sent_by_beat"].values()) < 1:
         failed.append("sla_ticks_sent_by_beat")
     for name in failed:

@@ -20,6 +20,11 @@ from pathlib import Path
 
 from prometheus_client import Counter, Histogram
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Multiprocess mode writes a file per process as soon as a metric without labels is defined below:
+    # the directory must exist by then (a fresh volume, a first start).
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
 REQUEST_LATENCY = Histogram(
     "reglament_http_request_duration_seconds",
     "Time to answer a request, by view (URL name) and method.",
