@@ -26,7 +26,8 @@ def test_scale_out_survives_a_killed_worker_and_a_second_beat(tmp_path):
     server = f"postgres://{params['USER']}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}"
     env = {
         **os.environ,
-        "SCALE_DATABASE_URL": f"{server}/test_bench_scale_out",
+        # Named after this run's test database: parallel runs of other checkouts get their own.
+        "SCALE_DATABASE_URL": f"{server}/{params['NAME']}_scale_out",
         "SCALE_REDIS_URL": settings.REDIS_URL,  # the suite's own Redis database: the run flushes it
         "SCALE_VAR_DIR": str(tmp_path / "var"),
     }
