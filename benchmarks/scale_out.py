@@ -31,6 +31,7 @@ import http.client
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -419,8 +420,41 @@ def drained(world: World, port: int) -> tuple[bool, str]:
     )
     # Both beats must have sent the SLA pass at least once after the second one started: that is the
     # situation in which nothing may be sent twice.
-    idle = unprocessed == unsent == queued == undelivered == 0
+    lost = in_flight("w1")
+    redelivered = lost & task_events("w2")["received"]
+    state += f" killed_in_flight={len(lost)} redelivered={len(redelivered)}"
+    # What the killed worker had taken comes back after the visibility timeout to the other worker
+    # (which runs it, or drops it when it has expired meanwhile, as a periodic pass does).
+    idle = unprocessed == unsent == queued == undelivered == 0 and redelivered == lost
     return idle and alerted == len(world.overdue) and min(sent_by.values()) >= 1, state
+
+
+_TASK_LINE = re.compile(r"Task ([\w.]+)\[([0-9a-f-]{36})\] (received|succeeded|failed|retry)")
+
+
+def task_events(name: str) -> dict[str, set[str]]:
+    """Task ids a worker logged as received, succeeded, failed or retried."""
+    events: dict[str, set[str]] = {"received": set(), "succeeded": set(), "failed": set(), "retry": set()}
+    path = VAR_DIR / "log" / f"{name}.log"
+    if path.exists():
+        for match in _TASK_LINE.finditer(path.read_text(errors="replace")):
+            events[match[3]].add(match[2])
+    return events
+
+
+def in_flight(name: str) -> set[str]:
+    events = task_events(name)
+    return events["received"] - events["succeeded"] - events["failed"]
+
+
+def wait_until_busy(name: str, within: float) -> bool:
+    """Poll the worker's log until it has taken a task it has not finished (the moment to kill it)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if in_flight(name):
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def beat_sends(name: str) -> int:
@@ -500,6 +534,10 @@ def check(world: World, results: Results, port: int) -> dict[str, Any]:
     text = scrape(port)
     figures["sla_ticks"] = metric(text, "reglament_celery_tasks_total", task="sla.tick", outcome="success")
     figures["sla_ticks_sent_by_beat"] = {name: beat_sends(name) for name in ("beat1", "beat2")}
+    # The killed worker: tasks it had taken and not finished, and whether the other worker ran them.
+    lost = in_flight("w1")
+    figures["killed_worker_in_flight"] = len(lost)
+    figures["in_flight_redelivered"] = len(lost & task_events("w2")["received"])
     figures["task_failures"] = metric(text, "reglament_celery_tasks_total", outcome="failure")
     figures["task_retries"] = metric(text, "reglament_celery_tasks_total", outcome="retry")
     return figures
@@ -559,7 +597,8 @@ def main() -> int:
             ],
         )
         time.sleep(max(0.0, started + args.seconds / 2 - time.monotonic()))
-        say("SIGKILL worker w1 (its whole process group)")
+        busy = wait_until_busy("w1", within=15.0)
+        say(f"SIGKILL worker w1 (its whole process group){' in the middle of a task' if busy else ''}")
         processes.kill("w1")
         for thread in threads:
             thread.join()
@@ -613,6 +652,8 @@ def main() -> int:
     ]
     if not done:
         failed.append("drained")
+    if figures["in_flight_redelivered"] != figures["killed_worker_in_flight"]:
+        failed.append("killed_worker_in_flight")
     if not figures["sla_alert_mails"]:
         failed.append("sla_alert_mails")  # nothing to count duplicates of: the check would prove nothing
     if min(figures["sla_ticks_sent_by_beat"].values()) < 1:
