@@ -430,21 +430,26 @@ def drained(world: World, port: int) -> tuple[bool, str]:
 
 
 _TASK_LINE = re.compile(r"Task ([\w.]+)\[([0-9a-f-]{36})\] (received|succeeded|failed|retry)")
+_DISCARDED = re.compile(r"Discarding revoked task: ([\w.]+)\[([0-9a-f-]{36})\]")
 
 
 def task_events(name: str) -> dict[str, set[str]]:
-    """Task ids a worker logged as received, succeeded, failed or retried."""
-    events: dict[str, set[str]] = {"received": set(), "succeeded": set(), "failed": set(), "retry": set()}
+    """Task ids a worker logged as received, succeeded, failed, retried, or discarded (expired)."""
+    events: dict[str, set[str]] = {
+        key: set() for key in ("received", "succeeded", "failed", "retry", "discarded")
+    }
     path = VAR_DIR / "log" / f"{name}.log"
     if path.exists():
-        for match in _TASK_LINE.finditer(path.read_text(errors="replace")):
+        text = path.read_text(errors="replace")
+        for match in _TASK_LINE.finditer(text):
             events[match[3]].add(match[2])
+        events["discarded"].update(match[2] for match in _DISCARDED.finditer(text))
     return events
 
 
 def in_flight(name: str) -> set[str]:
     events = task_events(name)
-    return events["received"] - events["succeeded"] - events["failed"]
+    return events["received"] - events["succeeded"] - events["failed"] - events["discarded"]
 
 
 def wait_until_busy(name: str, within: float) -> bool:
