@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from helpdesk.models import Tenant
 from tickets.models import Priority, Rating, Ticket
+from tickets.sla_flags import BREACHED as _BREACHED
 from tickets.statuses import OPEN_STATUSES, Status
 
 # Upper bounds of the time-to-first-response and time-to-resolution buckets (wall-clock).
@@ -24,8 +25,6 @@ BUCKETS: list[tuple[str, timedelta | None]] = [
     ("1–3 д", timedelta(days=3)),
     ("> 3 д", None),
 ]
-
-_BREACHED = Q(first_response_breached=True) | Q(resolution_breached=True) | Q(ack_breached=True)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views.agent import alerts, dashboard, intake, queues, workspace
+from tickets.views.agent import alerts, dashboard, intake, queues, reports, workspace
 
 app_name = "agent"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("filters/<int:pk>/delete/", queues.saved_filter_delete, name="filter_delete"),
     path("new/", intake.phone_intake, name="intake"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("reports/", reports.lead_reports, name="reports"),
     path("alerts/", alerts.alert_list, name="alerts"),
     path("alerts/read/", alerts.alert_mark_read, name="alerts_read"),
     path("time/", workspace.time_report, name="time_report"),

@@ -13,8 +13,12 @@ from typing import Any
 from django.db.models import F, Q, Subquery
 
 from helpdesk.models import Tenant
+from reports.drilldown import DrillDown
+from sla.selectors import tenant_timezone
 from tickets.models import Ticket, TicketQuerySet
 from tickets.search import search_tickets
+from tickets.sla_flags import BREACHED as _BREACHED
+from tickets.sla_flags import WARNED as _WARNED
 from tickets.statuses import Status
 
 PAGE_SIZE = 50
@@ -51,13 +55,6 @@ ROW_FIELDS = (
     "assignee__email",
 )
 
-_WARNED = (
-    Q(ack_warned=True, ack_at__isnull=True, ack_breached=False)
-    | Q(first_response_warned=True, first_response_at__isnull=True, first_response_breached=False)
-    | Q(resolution_warned=True, resolved_at__isnull=True, resolution_breached=False)
-)
-_BREACHED = Q(ack_breached=True) | Q(first_response_breached=True) | Q(resolution_breached=True)
-
 
 def apply_view(tickets: TicketQuerySet, view: str, user: Any) -> TicketQuerySet:
     if view == "mine":
@@ -74,15 +71,22 @@ def apply_view(tickets: TicketQuerySet, view: str, user: Any) -> TicketQuerySet:
 
 
 def filter_tickets(
-    visible: TicketQuerySet, *, tenant: Tenant, user: Any, data: dict[str, Any]
+    visible: TicketQuerySet,
+    *,
+    tenant: Tenant,
+    user: Any,
+    data: dict[str, Any],
+    drilldown: DrillDown | None = None,
 ) -> TicketQuerySet:
-    """``data`` is a valid ``QueueFilterForm.cleaned_data``; ``visible`` is already scoped to the agent."""
+    """``data`` is a valid ``QueueFilterForm.cleaned_data``; ``visible`` is already scoped to the agent;
+    ``drilldown`` holds the extra filters a report link may add (``reports.drilldown``)."""
     tickets = visible
+    drilldown = drilldown or DrillDown()
     query = (data.get("q") or "").strip()
     if query:
         tickets = search_tickets(tickets, tenant, query)
-    # Lists show open work; a status filter or a search reaches closed tickets too.
-    if not data.get("status") and not query:
+    # Lists show open work; a status filter, a search or a report link's state=all reach closed tickets.
+    if not data.get("status") and not query and not drilldown.includes_closed:
         tickets = tickets.open()
     tickets = apply_view(tickets, data.get("view") or "all", user)
     for field in ("queue", "category", "organization", "assignee"):
@@ -94,6 +98,8 @@ def filter_tickets(
         tickets = tickets.filter(status=data["status"])
     if data.get("priority"):
         tickets = tickets.filter(priority=data["priority"])
+    if not drilldown.is_empty():
+        tickets = drilldown.apply(tickets, tz=tenant_timezone(tenant) if drilldown.needs_time_zone else None)
     return tickets
 
 

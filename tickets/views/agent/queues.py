@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from helpdesk.permissions import agent_required
 from helpdesk.tenancy import is_lead
+from reports.drilldown import DRILLDOWN_PARAMETERS, DrillDown
 from reports.journal import (
     XLSX_CONTENT_TYPE,
     Dialect,
@@ -42,6 +43,7 @@ FILTER_KEYS = (
     "organization",
     "assignee",
     "sort",
+    *DRILLDOWN_PARAMETERS,  # the extra filters of report links
 )
 
 
@@ -50,7 +52,8 @@ def _filtered(request: HttpRequest) -> tuple[QueueFilterForm, object]:
     form = QueueFilterForm(request.GET or None, tenant=tenant)
     data = form.cleaned_data if form.is_valid() else {}
     visible = tickets_for_agent(tenant=tenant, user=request.user)
-    return form, filter_tickets(visible, tenant=tenant, user=request.user, data=data)
+    drilldown = DrillDown.from_query(request.GET)
+    return form, filter_tickets(visible, tenant=tenant, user=request.user, data=data, drilldown=drilldown)
 
 
 def _filter_query(request: HttpRequest) -> str:
@@ -71,6 +74,7 @@ def queue_list(request: HttpRequest) -> HttpResponse:
         "rows": queue_rows(tickets_page, now=now),
         "next_url": f"?{filter_query}&after={next_cursor}" if next_cursor else "",
         "filter_query": filter_query,
+        "drilldown": DrillDown.from_query(request.GET).described(),
     }
     if request.htmx and request.GET.get("after"):  # type: ignore[attr-defined]
         return render(request, "agent/_ticket_rows.html", context)
