@@ -455,6 +455,7 @@ def run_pages(repeat: int) -> dict[str, dict[str, float]]:
         "search_requester": (lead_client, home + "?q=c3@org7.bench1.test", {}),
         "ticket_50_messages": (lead_client, url("ticket_detail", big.display_number), {}),
         "dashboard": (lead_client, url("dashboard"), {}),
+        **api_pages(tenant),
     }
     results = {}
     for name, (client, target, headers) in pages.items():
@@ -465,6 +466,31 @@ def run_pages(repeat: int) -> dict[str, dict[str, float]]:
             flush=True,
         )
     return results
+
+
+def api_pages(tenant) -> dict[str, tuple[object, str, dict[str, str]]]:
+    """The REST API's ticket list (first page, a filter, a deep cursor page) and one ticket, as a lead token."""
+    from django.test import Client
+
+    from api.tokens import api_token_create
+
+    issued = api_token_create(
+        tenant=tenant, name=f"bench-{os.getpid()}-{time.time_ns()}", role="lead", scope="read"
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}
+    client = Client()
+    first = client.get("/api/v1/tickets/?page_size=50", **auth).json()
+    deep = "/api/v1/tickets/?page_size=50"
+    for _ in range(10):  # ten pages in: a cursor like the ones a sync job follows
+        nxt = client.get(deep, **auth).json()["next"]
+        deep = nxt.replace("http://testserver", "") if nxt else deep
+    number = first["results"][0]["number"] if first["results"] else "X-1"
+    return {
+        "api_tickets": (client, "/api/v1/tickets/", auth),
+        "api_tickets_filtered": (client, "/api/v1/tickets/?status=open&priority=2", auth),
+        "api_tickets_deep_page": (client, deep, auth),
+        "api_ticket": (client, f"/api/v1/tickets/{number}/", auth),
+    }
 
 
 def load_average() -> str:
@@ -481,6 +507,7 @@ def worker(size: int, repeat: int) -> None:
     os.environ.setdefault("HELPDESK_VAR_DIR", "/tmp/var-agent-bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
     os.environ.pop("REDIS_URL", None)
+    os.environ["API_THROTTLE_RATE"] = ""  # the benchmark's own request rate is not under test
     import django
 
     django.setup()

@@ -17,7 +17,7 @@ from django.urls import get_script_prefix, set_script_prefix
 from helpdesk.models import Tenant, TenantDomain
 
 # Served by the platform on every host name, tenants' own included (probes and scrapers use any).
-PLATFORM_PATHS = ("/admin/", "/healthz/", "/readyz/", "/metrics", "/monitoring/", "/static/")
+PLATFORM_PATHS = ("/admin/", "/healthz/", "/readyz/", "/metrics", "/monitoring/", "/static/", "/api/")
 
 _TENANT_PREFIX = re.compile(r"^/t/(?P<slug>[-a-zA-Z0-9_]+)(?P<rest>/.*)?$")
 

@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "anymail",
     "axes",
     "tickets",
@@ -48,6 +52,7 @@ INSTALLED_APPS = [
     "mailgate",
     "reports",
     "monitoring",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -358,3 +363,31 @@ METRICS_MULTIPROC_DIRS = env.list(
     "METRICS_MULTIPROC_DIRS",
     default=[env.str("PROMETHEUS_MULTIPROC_DIR")] if env.str("PROMETHEUS_MULTIPROC_DIR", default="") else [],
 )
+# --- REST API (``api``) -------------------------------------------------------------------------
+# Tokens in ``Authorization: Bearer rg_…`` (created by tenant admins in the admin); errors are RFC 9457
+# problem details; throttled per token. The schema (/api/schema/) and its doc page are public.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")  # per token; empty = unlimited
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Reglament API",
+    "DESCRIPTION": "Tickets, messages, contacts and organisations of one tenant. "
+    "Authorization: Bearer <token> (a tenant admin creates tokens in the admin: role and scope).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("monitoring/health.json", monitoring_views.health_json, name="health_json"),
     path("admin/monitoring/", monitoring_views.overview, name="monitoring"),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Mailgate: ESP inbound webhooks (e.g. /mail/anymail/mailgun/inbound_mime/), verified by anymail.
     path("mail/anymail/", include("anymail.urls")),

@@ -61,7 +61,13 @@ def _mailgate(world: Any) -> None:
     )
 
 
-SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement, _agent_workspace, _sla, _mailgate]
+def _api(world: Any) -> None:
+    from api.tokens import api_token_create
+
+    api_token_create(tenant=world.tenant, name="CRM", role="lead", scope="read", created_by=world.admin)
+
+
+SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement, _agent_workspace, _sla, _mailgate, _api]
 
 
 def fill_tenant(world: Any) -> None:

@@ -281,6 +281,7 @@ class Ticket(TenantOwned):
             ("email", _("E-mail")),
             ("phone", _("Телефон")),
             ("agent", _("Агент")),
+            ("api", _("API")),
         ],
         default="portal",
     )

@@ -74,7 +74,7 @@ def test_agent_pages_loads_and_times_every_page(tmp_path):
     env = _postgres_env(tmp_path)
     summary = _run("agent_pages.py", "--sizes", "200", "--per-tenant", "200", "--repeat", "2", env=env)
     pages = summary["sizes"]["200"]
-    assert {"queue", "ticket"} <= {name.split("_")[0] for name in pages}
+    assert {"queue", "ticket", "api"} <= {name.split("_")[0] for name in pages}
 
 
 @pytest.mark.postgres
