@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include(tenant_patterns)),
     path("tickets/", include("tickets.urls.portal")),
     path("agent/", include("tickets.urls.agent")),
+    path("sla-report/", include("tickets.urls.client_reports")),
     path("healthz/", views.healthz),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

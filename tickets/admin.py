@@ -27,9 +27,9 @@ class OrganizationAdmin(TenantScopedAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(TenantScopedAdmin):
-    list_display = ["email", "full_name", "organization", "phone", "position"]
+    list_display = ["email", "full_name", "organization", "phone", "position", "can_view_sla_report"]
     search_fields = ["email", "full_name", "phone"]
-    list_filter = ["organization"]
+    list_filter = ["organization", "can_view_sla_report"]
     actions = ["grant_portal_access"]
 
     @admin.action(description="Дать доступ к порталу")

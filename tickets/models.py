@@ -85,6 +85,11 @@ class Contact(TenantOwned):
         related_name="contacts",
         verbose_name=_("учётная запись"),
     )
+    can_view_sla_report = models.BooleanField(
+        _("видит отчёт SLA организации"),
+        default=False,
+        help_text=_("В портале: ежемесячный отчёт по заявкам всей организации, выгрузка в XLSX и PDF."),
+    )
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     class Meta:

@@ -33,7 +33,9 @@ def _public_messages(access: PortalAccess) -> list[Message]:
         Message.objects.for_tenant(access.ticket.tenant_id)
         .filter(ticket=access.ticket, kind=MessageKind.PUBLIC)
         .select_related("author_user", "author_contact")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk"), to_attr="files"))
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("pk"), to_attr="files")
+        )
         .order_by("created_at", "pk")
     )
     # One reverse() for the page instead of one per attachment: long threads stay cheap to render.
