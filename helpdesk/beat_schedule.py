@@ -20,4 +20,5 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     "mailgate-poll": {"task": "mailgate.poll_mailboxes", "schedule": 60.0, "options": {"expires": 55}},
     "mailgate-sweep": {"task": "mailgate.sweep", "schedule": 300.0, "options": {"expires": 290}},
+    "webhooks-deliver-due": {"task": "webhooks.deliver_due", "schedule": 30.0, "options": {"expires": 25}},
 }

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reports",
     "monitoring",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

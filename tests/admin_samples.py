@@ -67,7 +67,16 @@ def _api(world: Any) -> None:
     api_token_create(tenant=world.tenant, name="CRM", role="lead", scope="read", created_by=world.admin)
 
 
-SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement, _agent_workspace, _sla, _mailgate, _api]
+def _webhooks(world: Any) -> None:
+    from webhooks.planning import plan_deliveries
+
+    endpoint = apps.get_model("webhooks", "WebhookEndpoint").objects.create(
+        tenant=world.tenant, url=f"https://hooks.{world.tenant.slug}.example/in", events=["ticket.created"]
+    )
+    plan_deliveries(event="ticket.created", ticket_id=world.ticket.pk, data={}, notice_id=f"sample-{endpoint.pk}")
+
+
+SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement, _agent_workspace, _sla, _mailgate, _api, _webhooks]
 
 
 def fill_tenant(world: Any) -> None:
