@@ -2,7 +2,7 @@
 day someone wants the figures. The figures themselves are not checked (timing is the benchmarks' job);
 the last line must be the benchmark's JSON summary.
 
-The PostgreSQL benchmarks use databases named ``test_bench_*`` on the server of ``DATABASE_URL``.
+The PostgreSQL benchmarks use databases named ``<test database>_bench_*`` on the server of ``DATABASE_URL``.
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ def _postgres_env(tmp_path: Path) -> dict[str, str]:
         pytest.skip("the page, scan and ingest benchmarks run on PostgreSQL")
     settings = connection.settings_dict
     server = f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    # Named after this run's test database, so runs of several checkouts on one server never share one.
     return {
         "BENCH_DATABASE_URL": f"{server}/postgres",
-        "BENCH_DB_PREFIX": f"test_bench{worker}",
+        "BENCH_DB_PREFIX": f"{settings['NAME']}_bench",
         "HELPDESK_VAR_DIR": str(tmp_path / "var"),
         "LOG_LEVEL": "ERROR",
     }
