@@ -33,8 +33,35 @@ def _header_object(name: str, value: str) -> str:
     return policy.default.header_factory(name, value)
 
 
+# Header size caps. The standard library's header parsers are not linear on hostile input (a 1 MB
+# encoded-word Subject or a ``a@a.a@a.…`` address list costs seconds to minutes), so no header value
+# reaches them, or our own code, longer than this. Real headers are far shorter: a Subject is cut at
+# 1,000 characters anyway, participants at 20, thread lookups at 50 Message-IDs.
+MAX_HEADER_CHARS = 16 * 1024
+MAX_ADDRESS_HEADER_CHARS = 64 * 1024
+MAX_THREAD_IDS = 100
+_ADDRESS_HEADERS = frozenset({"from", "to", "cc", "reply-to", "sender", "delivered-to"})
+
+
+def capped(name: str, value: str) -> str:
+    """A header value cut to its cap; References keeps its tail (the nearest ancestors) and its root."""
+    lowered = name.lower()
+    limit = MAX_ADDRESS_HEADER_CHARS if lowered in _ADDRESS_HEADERS else MAX_HEADER_CHARS
+    if len(value) <= limit:
+        return value
+    if lowered == "references":
+        head = value[: limit // 8]
+        head = head[: head.rfind(">") + 1]
+        tail = value[len(value) - (limit - len(head) - 1) :]
+        return f"{head} {tail[tail.find('<') :] if '<' in tail else tail}"
+    if lowered in _ADDRESS_HEADERS:
+        cut = value.rfind(",", 0, limit)
+        return value[: cut if cut > 0 else limit]
+    return value[:limit]
+
+
 class _CachedHeaderPolicy(policy.EmailPolicy):
-    """``policy.default`` that parses each distinct header once.
+    """``policy.default`` that parses each distinct header once, and none longer than its cap.
 
     The standard policy builds a new header object on every ``msg.get`` — ``get_content_type``,
     ``get_param``, ``get_filename`` each re-parse Content-Type/-Disposition — which was most of our
@@ -45,7 +72,7 @@ class _CachedHeaderPolicy(policy.EmailPolicy):
         if hasattr(value, "name"):
             return value
         # Exactly what EmailPolicy does before parsing: drop CR and LF (not every ``splitlines`` break).
-        return _header_object(name, value.replace("\r", "").replace("\n", ""))
+        return _header_object(name, capped(name, value.replace("\r", "").replace("\n", "")))
 
 
 _PARSER = BytesParser(policy=_CachedHeaderPolicy())
@@ -89,15 +116,13 @@ class ParsedEmail:
     has_auto_response_suppress: bool = False
     return_path: str | None = None  # None: header absent; "": the null sender ``<>``
     report_type: str = ""
+    # Message-IDs of an original quoted inside this one (a bounce's message/rfc822 or headers part).
+    embedded_ids: list[str] = field(default_factory=list)
 
     @property
     def thread_ids(self) -> list[str]:
-        """Message-IDs this message answers, nearest first."""
-        seen: list[str] = []
-        for mid in [*self.in_reply_to, *reversed(self.references)]:
-            if mid not in seen:
-                seen.append(mid)
-        return seen
+        """Message-IDs this message answers, nearest first, each once (a dict keeps order: linear)."""
+        return list(dict.fromkeys([*self.in_reply_to, *reversed(self.references)]))[:MAX_THREAD_IDS]
 
 
 def _body_charset_hint(msg: Message) -> str | None:
@@ -117,7 +142,7 @@ def _raw_header(msg: Message, name: str) -> str | None:
     lowered = name.lower()
     for key, value in getattr(msg, "raw_items", lambda: [])():
         if key.lower() == lowered:
-            return str(value)
+            return capped(name, str(value))
     return None
 
 
@@ -153,7 +178,8 @@ def _header(msg: Message, name: str, hint: str | None = None) -> str:
         return ""
 
 
-_COMMENT_NAME = re.compile(r"^\s*[^\s<>()]+@[^\s<>()]+\s*\(([^()]*)\)\s*$")
+# No "@" inside either side, so there is one way to match: linear however many "@" a hostile From has.
+_COMMENT_NAME = re.compile(r"^\s*[^\s<>()@]+@[^\s<>()@]+\s*\(([^()]*)\)\s*$")
 
 
 def _decode_words(value: str) -> str:
@@ -167,7 +193,7 @@ def _address_values(msg: Message, name: str) -> list[str]:
     """Raw address headers, so comments and encoded names survive until ``getaddresses`` splits them."""
     lowered = name.lower()
     values = [str(v) for k, v in getattr(msg, "raw_items", lambda: [])() if k.lower() == lowered]
-    return [" ".join(v.split()) for v in values]
+    return [" ".join(capped(name, v).split()) for v in values[:20]]
 
 
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
@@ -175,7 +201,8 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
     for name, addr in getaddresses(values):
         name = _decode_words(name) if "=?" in name or SURROGATES.search(name) else name
         addr = addr.strip().strip("<>").lower()
-        if "@" in addr and " " not in addr:
+        local, _, domain = addr.rpartition("@")
+        if local and domain and " " not in addr:
             pairs.append((name.strip(), addr))
     if len(values) == 1 and len(pairs) == 1 and not pairs[0][0]:
         # Old style "user@example.com (Full Name)": the comment is the display name.
@@ -190,6 +217,13 @@ def _message_ids(value: str) -> list[str]:
     if not ids and value.strip() and " " not in value.strip():
         ids = [value.strip()]
     return [i[:998] for i in ids]
+
+
+def _thread_header_ids(msg: Message) -> list[str]:
+    ids: list[str] = []
+    for name in ("Message-ID", "In-Reply-To", "References"):
+        ids += _MSGID.findall(_raw_header(msg, name) or "")
+    return ids[:MAX_THREAD_IDS]
 
 
 # --- structure ----------------------------------------------------------------------------------
@@ -240,9 +274,13 @@ def _message_part(part: Message, index: int) -> ParsedAttachment:
     return ParsedAttachment(filename or f"{ctype.split('/')[1]}-{index}.txt", ctype, content)
 
 
+# Headers written back as they came (no refolding: folding a hostile 2 MB header is quadratic).
+_AS_RECEIVED = policy.default.clone(linesep="\r\n", refold_source="none", max_line_length=None)
+
+
 def _as_bytes(msg: Message) -> bytes:
     try:
-        return msg.as_bytes(policy=policy.default.clone(linesep="\r\n"))
+        return msg.as_bytes(policy=_AS_RECEIVED)
     except Exception:  # noqa: BLE001 - a forwarded message we cannot re-serialise strictly
         return msg.as_bytes(policy=policy.compat32)
 
@@ -258,7 +296,15 @@ def _collect(msg: Message, parsed: ParsedEmail) -> None:
         if ctype.startswith("message/"):
             index += 1
             parsed.attachments.append(_message_part(part, index))
+            if ctype == "message/rfc822":
+                payload = part.get_payload()
+                for inner in payload[:1] if isinstance(payload, list) else []:
+                    parsed.embedded_ids += _thread_header_ids(inner)
             continue
+        if ctype == "text/rfc822-headers":
+            raw_headers = part.get_payload(decode=True)
+            if isinstance(raw_headers, bytes):
+                parsed.embedded_ids += _thread_header_ids(_PARSER.parsebytes(raw_headers, headersonly=True))
         if part.is_multipart():
             payload = part.get_payload()
             children = payload if isinstance(payload, list) else []
@@ -371,7 +417,7 @@ def _clean(parsed: ParsedEmail) -> ParsedEmail:
         setattr(parsed, name, _clean_text(getattr(parsed, name)))
     if parsed.return_path is not None:
         parsed.return_path = _clean_text(parsed.return_path)
-    for name in ("to", "cc", "delivered_to", "in_reply_to", "references"):
+    for name in ("to", "cc", "delivered_to", "in_reply_to", "references", "embedded_ids"):
         setattr(parsed, name, [_clean_text(v) for v in getattr(parsed, name)])
     parsed.attachments = [
         ParsedAttachment(

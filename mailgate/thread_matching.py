@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
-from email import policy
-from email.parser import BytesParser
 from typing import Any
 
 from django.db import connections, router
@@ -23,8 +21,6 @@ from mailgate.parsing import ParsedEmail
 from tickets.models import Contact, Ticket, TicketParticipant
 
 _TAG = re.compile(r"\[\s*([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,18})\s*\]")
-_MSGID = re.compile(r"<([^<>\s]+)>")
-_HEADERS_PARSER = BytesParser(policy=policy.default)
 
 
 def subject_tags(subject: str) -> list[tuple[str, int]]:
@@ -40,17 +36,7 @@ def number_in_subject(tenant: Tenant, subject: str) -> int | None:
 
 def embedded_message_ids(parsed: ParsedEmail) -> list[str]:
     """Message-IDs of the original message quoted inside a bounce (message/rfc822 or headers part)."""
-    ids: list[str] = []
-    for item in parsed.attachments:
-        if item.content_type not in ("message/rfc822", "text/rfc822-headers"):
-            continue
-        try:
-            headers = _HEADERS_PARSER.parsebytes(item.content, headersonly=True)
-            for name in ("Message-ID", "In-Reply-To", "References"):
-                ids += _MSGID.findall(str(headers.get(name, "") or ""))
-        except Exception:  # noqa: BLE001, S112 - a mangled quoted original is just not a clue
-            continue
-    return ids
+    return parsed.embedded_ids
 
 
 def find_ticket(*, tenant: Tenant, parsed: ParsedEmail, with_embedded: bool = False) -> Ticket | None:
