@@ -238,6 +238,9 @@ def main() -> None:
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="bench-mail-media-")
     # As in production (DJANGO_DEBUG=0): no per-query debug log; statements are still counted below.
     settings.DEBUG = False
+    # The generated mail repeats a few bodies per sender; real mail does not. Keep the loop check's
+    # query in the figures but not its verdict, so the outcome mix stays the benchmark's own.
+    settings.MAILGATE_LOOP_BURST = 10**9
     call_command("migrate", verbosity=0)
     from mailgate import pipeline, tasks
     from mailgate.models import Source

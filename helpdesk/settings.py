@@ -329,6 +329,8 @@ LOGGING = {
 # Inbound webhooks are verified by anymail: ANYMAIL_WEBHOOK_SECRET="user:password" (basic auth) and,
 # for Mailgun, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY — both read into ANYMAIL above.
 MAILGATE_AUTOMATIC_DAILY_CAP = env.int("MAILGATE_AUTOMATIC_DAILY_CAP", default=20)
+MAILGATE_LOOP_BURST = env.int("MAILGATE_LOOP_BURST", default=5)
+MAILGATE_LOOP_WINDOW_MINUTES = env.int("MAILGATE_LOOP_WINDOW_MINUTES", default=60)
 MAILGATE_NOTIFY_DAILY_CAP = env.int("MAILGATE_NOTIFY_DAILY_CAP", default=50)
 
 # --- Outbound connections chosen by tenants (IMAP servers, webhooks) ---------------------------

@@ -50,11 +50,13 @@ def _attachments(items: list[ParsedAttachment]) -> list[services.NewAttachment]:
 
 def _participants(parsed: ParsedEmail) -> list[str]:
     sender = parsed.from_email
-    found: list[str] = []
+    found: dict[str, None] = {}  # ordered and linear, however long the To and Cc
     for address in [*parsed.to, *parsed.cc]:
         if address != sender and address not in found and not routing.is_own_address(address):
-            found.append(address)
-    return found[:MAX_PARTICIPANTS]
+            found[address] = None
+            if len(found) == MAX_PARTICIPANTS:
+                break
+    return list(found)
 
 
 def record_automatic(*, ticket: Ticket, parsed: ParsedEmail, kind: str, inbound_id: int) -> Outcome:
@@ -82,7 +84,10 @@ def create_ticket(
     refusals: list[str],
     link_to: Ticket | None = None,
     link_kind: str = LinkKind.RELATED,
+    acknowledge: bool = True,
 ) -> Outcome:
+    """A new ticket. ``acknowledge=False`` (list mail, automatic mail a queue treats as work, senders
+    asking for no automatic replies): the ticket is opened but no acknowledgement goes back."""
     ticket = services.ticket_create(
         tenant=route.tenant,
         subject=parsed.subject.strip() or NO_SUBJECT,
@@ -95,6 +100,7 @@ def create_ticket(
         message_id=parsed.message_id,
         attachments=_attachments(accepted),
         participants=_participants(parsed),
+        acknowledge=acknowledge,
     )
     _record_refusals(ticket, refusals)
     reason = ""
@@ -117,6 +123,7 @@ def append_reply(
     ticket: Ticket,
     accepted: list[ParsedAttachment],
     refusals: list[str],
+    acknowledge: bool = True,
 ) -> Outcome:
     """A participant's reply. On a closed ticket the tenant's rule decides: reopen, or a follow-up."""
     tenant = route.tenant
@@ -132,6 +139,7 @@ def append_reply(
                 refusals=refusals,
                 link_to=ticket,
                 link_kind=LinkKind.FOLLOW_UP_OF,
+                acknowledge=acknowledge,
             )
         services.ticket_reopen(
             ticket=ticket, contact=contact, reason="Ответ клиента по почте на закрытую заявку"

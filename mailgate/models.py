@@ -125,6 +125,9 @@ class InboundMessage(models.Model):
     sender = models.CharField(_("отправитель"), max_length=320, blank=True, db_index=True)
     subject = models.CharField(_("тема"), max_length=300, blank=True)
     is_automatic = models.BooleanField(_("автоматическое"), default=False)
+    # Digest of the sender's text with digits and whitespace normalised: a burst of the same shape
+    # from one sender is a loop even without automatic headers (``screening.burst_loop``).
+    shape = models.CharField(_("форма текста"), max_length=32, blank=True)
     status = models.CharField(
         _("итог"), max_length=12, choices=InboundStatus.choices, default=InboundStatus.RECEIVED, db_index=True
     )
@@ -159,6 +162,7 @@ class InboundMessage(models.Model):
                 name="inbound_sender_recent",
                 condition=models.Q(is_automatic=True),
             ),
+            models.Index(fields=["tenant", "sender", "shape", "received_at"], name="inbound_sender_shape"),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +183,7 @@ class OutboxKind(models.TextChoices):
     REPLY = "reply", _("Ответ сотрудника")
     STATUS = "status", _("Смена статуса")
     UNREGISTERED = "unregistered", _("Отказ: незарегистрированный отправитель")
+    LOOP_NOTICE = "loop", _("Предупреждение о почтовой петле")
 
 
 class OutboxStatus(models.TextChoices):

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from helpdesk import metrics
 from helpdesk.log_context import log_context
-from helpdesk.models import Tenant
+from helpdesk.models import Membership, Role, Tenant
 from helpdesk.tenancy import tenant_absolute_url
 from mailgate import screening
 from mailgate.models import InboundMessage, Mailbox, OutboundMail, OutboxKind, OutboxStatus
@@ -182,6 +182,8 @@ def plan_ticket_event(event: str, ticket_id: int, extra: dict[str, Any]) -> list
     if ticket is None:
         return []
     if event == "ticket_created":
+        if extra.get("acknowledge") is False:
+            return []  # list mail, alerts a queue treats as work, senders asking for no auto-replies
         name, kind, key_base, extra_context = (
             "ack",
             OutboxKind.ACKNOWLEDGEMENT,
@@ -289,6 +291,42 @@ def plan_unregistered_reply(inbound_id: int) -> OutboundMail | None:
     )
 
 
+def plan_loop_notice(inbound_id: int) -> list[OutboundMail]:
+    """One notice a day per looping sender and text to each tenant admin: "held as a loop, look"."""
+    inbound = InboundMessage.objects.select_related("tenant").filter(pk=inbound_id).first()
+    if inbound is None or inbound.tenant is None:
+        return []
+    tenant = inbound.tenant
+    admins = (
+        Membership.objects.filter(tenant=tenant, role=Role.ADMIN, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+    day = timezone.localdate().isoformat()
+    context = {
+        "tenant": tenant,
+        "sender": inbound.sender,
+        "subject": inbound.subject,
+        "burst": screening.loop_burst(),
+        "window_minutes": int(screening.loop_window().total_seconds() // 60),
+    }
+    rows = []
+    for membership in admins:
+        email = membership.user.email.lower()
+        row = _create_row(
+            tenant=tenant,
+            ticket=None,
+            kind=OutboxKind.LOOP_NOTICE,
+            key=f"loop:{tenant.pk}:{inbound.sender}:{inbound.shape}:{day}:{email}",
+            to_email=email,
+            name="loop",
+            context=context,
+        )
+        if row is not None and row.status == OutboxStatus.PENDING:
+            rows.append(row)
+    return rows
+
+
 def claim(outbox_id: int) -> bool:
     """Atomically take a row for sending: exactly one caller wins, whatever the concurrency."""
     now = timezone.now()
@@ -309,7 +347,7 @@ def build_email(row: OutboundMail) -> EmailMultiAlternatives:
         headers["References"] = row.references
     if row.kind in (OutboxKind.ACKNOWLEDGEMENT, OutboxKind.UNREGISTERED):
         headers.update(AUTO_REPLIED)
-    elif row.kind == OutboxKind.STATUS:
+    elif row.kind in (OutboxKind.STATUS, OutboxKind.LOOP_NOTICE):
         headers.update(AUTO_GENERATED)
     tenant = row.tenant
     sender = from_header(tenant)

@@ -80,6 +80,7 @@ def _new_row(
         sender=(parsed.from_email[:320] if parsed else ""),
         subject=(parsed.subject[:300] if parsed else ""),
         is_automatic=bool(parsed and screening.automatic_kind(parsed)),
+        shape=screening.body_shape(parsed) if parsed else "",
         received_at=timezone.now(),
     )
 
@@ -165,19 +166,26 @@ def _decide(
     if routing.is_own_address(parsed.from_email):
         # Our own notification coming back (a forward rule, a misconfigured alias): answering it loops.
         return Outcome(InboundStatus.IGNORED, "sent from our own mailbox", "screen")
-    kind = screening.automatic_kind(parsed)
-    if kind is not None:
+    screened = screening.screen(parsed)
+    kind = screened.kind
+    if kind is not None and not (
+        kind == screening.AUTO_REPLY and screening.automatic_mail_is_work(route.queue)
+    ):
         if screening.over_loop_cap(tenant=tenant, sender=parsed.from_email):
             return Outcome(InboundStatus.IGNORED, f"{kind} loop cap reached", "screen")
         ticket = thread_matching.find_ticket(tenant=tenant, parsed=parsed, with_embedded=kind == "bounce")
         if ticket is None:
             return Outcome(InboundStatus.IGNORED, kind, "screen")
         return apply.record_automatic(ticket=ticket, parsed=parsed, kind=kind, inbound_id=row.pk)
+    if not parsed.from_email:
+        return _quarantine("screen", "no sender address")
+    acknowledge = not screened.no_auto_reply and kind is None
 
     contact = routing.find_contact(tenant=tenant, email=parsed.from_email, cache=contacts)
     if contact is None:
         if not tenant.accept_unknown_senders:
-            _queue_unregistered_reply(row.pk)
+            if acknowledge:
+                _queue_unregistered_reply(row.pk)
             return Outcome(InboundStatus.IGNORED, "unregistered sender", "screen")
         contact, _ = contact_get_or_create_for_email(
             tenant=tenant, email=parsed.from_email, full_name=parsed.from_name
@@ -186,12 +194,15 @@ def _decide(
             contacts.remember(contact)
     verdict = screening.screen_attachments(tenant, parsed.attachments)
     ticket = thread_matching.find_ticket(tenant=tenant, parsed=parsed)
-    if ticket is None:
-        return apply.create_ticket(
-            route=route, parsed=parsed, contact=contact, accepted=verdict.accepted, refusals=verdict.refusals
-        )
-    if not thread_matching.is_participant(ticket=ticket, email=parsed.from_email, contact=contact):
-        # A stranger naming a ticket number: never appended; their own ticket, linked for the agent.
+    joins = ticket is not None and thread_matching.is_participant(
+        ticket=ticket, email=parsed.from_email, contact=contact
+    )
+    if not joins and screening.burst_loop(row=row):
+        # Only a new ticket's acknowledgement can feed a loop, so only new tickets pay for the check.
+        _queue_loop_notice(row.pk)
+        return _quarantine("screen", "loop: the same text from this sender again and again")
+    if not joins:
+        # A stranger naming a ticket number is never appended: their own ticket, linked for the agent.
         return apply.create_ticket(
             route=route,
             parsed=parsed,
@@ -199,7 +210,9 @@ def _decide(
             accepted=verdict.accepted,
             refusals=verdict.refusals,
             link_to=ticket,
+            acknowledge=acknowledge,
         )
+    assert ticket is not None
     return apply.append_reply(
         route=route,
         parsed=parsed,
@@ -207,7 +220,14 @@ def _decide(
         ticket=ticket,
         accepted=verdict.accepted,
         refusals=verdict.refusals,
+        acknowledge=acknowledge,
     )
+
+
+def _queue_loop_notice(inbound_id: int) -> None:
+    from mailgate import tasks
+
+    transaction.on_commit(lambda: tasks.enqueue(tasks.send_loop_notice, inbound_id))
 
 
 def _queue_unregistered_reply(inbound_id: int) -> None:

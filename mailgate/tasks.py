@@ -52,6 +52,11 @@ def send_unregistered_reply(inbound_id: int) -> bool:
     return outbound.send(row.pk) if row is not None else False
 
 
+@shared_task(name="mailgate.send_loop_notice", **RETRY)
+def send_loop_notice(inbound_id: int) -> int:
+    return sum(outbound.send(row.pk) for row in outbound.plan_loop_notice(inbound_id))
+
+
 @shared_task(name="mailgate.process_inbound", **RETRY)
 def process_inbound(inbound_id: int) -> str:
     row = InboundMessage.objects.filter(pk=inbound_id).first()

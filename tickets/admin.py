@@ -43,7 +43,7 @@ class ContactAdmin(TenantScopedAdmin):
 
 @admin.register(Queue)
 class QueueAdmin(TenantScopedAdmin):
-    list_display = ["name", "slug", "default_priority", "is_default"]
+    list_display = ["name", "slug", "default_priority", "is_default", "automatic_mail_is_work"]
     filter_horizontal = ["agents"]
 
 

@@ -240,7 +240,13 @@ def _seed_tenant(spec: DemoTenant) -> tuple[Tenant, bool]:
         Queue.objects.get_or_create(
             tenant=tenant,
             slug=slug,
-            defaults={"name": name, "default_priority": priority, "is_default": is_default},
+            # A NOC's monitoring alerts are its work (the mailgate opens tickets for them, unanswered).
+            defaults={
+                "name": name,
+                "default_priority": priority,
+                "is_default": is_default,
+                "automatic_mail_is_work": slug == "noc",
+            },
         )
     for position, (name, priority) in enumerate(spec.categories):
         Category.objects.get_or_create(

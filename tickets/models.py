@@ -124,6 +124,14 @@ class Queue(TenantOwned):
         settings.AUTH_USER_MODEL, blank=True, related_name="agent_queues", verbose_name=_("агенты очереди")
     )
     is_default = models.BooleanField(_("очередь по умолчанию"), default=False)
+    automatic_mail_is_work = models.BooleanField(
+        _("автоматические письма — это работа"),
+        default=False,
+        help_text=_(
+            "Для очередей мониторинга (NOC): письма систем мониторинга и другие автоматические письма "
+            "открывают заявки, но подтверждение на них не отправляется. Отчёты о недоставке — никогда."
+        ),
+    )
 
     class Meta:
         verbose_name = _("очередь")

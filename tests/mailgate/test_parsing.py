@@ -59,7 +59,11 @@ def test_fixture_parses_to_expected_fields(name):
         assert parsed.in_reply_to == exp["in_reply_to"]
     if "embedded_ids" in exp:
         assert thread_matching.embedded_message_ids(parsed) == exp["embedded_ids"]
-    assert screening.automatic_kind(parsed) == exp.get("automatic")
+    verdict = screening.screen(parsed)
+    assert verdict.kind == exp.get("automatic")
+    assert verdict.is_list == exp.get("list", False)
+    if verdict.kind or verdict.is_list or exp.get("no_auto_reply"):
+        assert verdict.no_auto_reply
 
 
 def test_cp1251_and_koi8r_are_told_apart_without_a_declared_charset():
@@ -72,6 +76,44 @@ def test_cp1251_and_koi8r_are_told_apart_without_a_declared_charset():
 def test_a_wrongly_declared_latin1_charset_is_sniffed_as_cyrillic():
     text = "Сбой синхронизации"
     assert decode_bytes(text.encode("cp1251"), "iso-8859-1") == text
+
+
+def test_a_few_invalid_bytes_in_declared_utf8_are_replaced_not_resniffed():
+    parsed = parse_email((FIXTURES / "40_utf8_few_invalid_bytes.eml").read_bytes())
+    assert "Добрый день!" in parsed.text and "ошибка при формировании отчёта" in parsed.text
+    # Two bad bytes inside one letter: that letter is lost, nothing else turned to mojibake.
+    assert 1 <= parsed.text.count("\ufffd") <= 4 and "не печатаются накладные" in parsed.text
+
+
+def test_latin1_text_labelled_utf8_stays_latin_not_cyrillic():
+    parsed = parse_email((FIXTURES / "41_latin1_labelled_utf8.eml").read_bytes())
+    assert "Ungültiges Format" in parsed.text and "Jürgen Weiß" in parsed.text
+
+
+def test_undeclared_western_text_is_sniffed_as_cp1252():
+    parsed = parse_email((FIXTURES / "42_undeclared_cp1252.eml").read_bytes())
+    assert "l'accès au portail est refusé" in parsed.text and "François" in parsed.text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "declared"),
+    [
+        ("Здравствуйте, не работает печать накладных", "cp1251", "utf-8"),  # wrong throughout
+        ("Здравствуйте, не работает печать накладных", "koi8-r", None),
+        ("Grüße aus München", "latin-1", None),
+        ("Grüße aus München", "cp1252", "utf-8"),
+        ("Привет, мир: ошибка 42", "koi8-r", "koi8-r"),
+        ("Hello, привет мир и все", "cp1251", None),
+    ],
+)
+def test_sniffing_only_overrules_labels_that_are_wrong_throughout(text, encoding, declared):
+    assert decode_bytes(text.encode(encoding), declared) == text
+
+
+def test_a_declared_single_byte_charset_is_believed_even_for_odd_bytes():
+    # 0x98 is undefined in windows-1251: one replacement character, the Russian text intact.
+    data = "Счёт №15 оплачен".encode("cp1251") + b"\x98"
+    assert decode_bytes(data, "windows-1251") == "Счёт №15 оплачен\ufffd"
 
 
 def test_html_to_text_drops_scripts_and_keeps_lines():

@@ -291,8 +291,10 @@ def ticket_create(
     attachments: Sequence[NewAttachment] = (),
     participants: Iterable[str] = (),
     created_at: datetime | None = None,
+    acknowledge: bool = True,
 ) -> Ticket:
-    """Open a ticket with its first message. ``actor`` is the agent for phone intake, else None."""
+    """Open a ticket with its first message. ``actor`` is the agent for phone intake, else None.
+    ``acknowledge=False``: listeners send no acknowledgement (list mail, monitoring alerts)."""
     if not subject.strip():
         raise TicketError("A ticket needs a subject.")
     organization = organization or (requester.organization if requester else None)
@@ -353,7 +355,8 @@ def ticket_create(
     insert_together([row for row in (clock, event, message) if row is not None])
     _store_attachments(ticket=ticket, message=message, files=attachments)
     _add_new_ticket_participants(ticket=ticket, emails=participants)
-    _after_commit("ticket_created", ticket.pk, message_id=message.pk)
+    quiet = {} if acknowledge else {"acknowledge": False}
+    _after_commit("ticket_created", ticket.pk, message_id=message.pk, **quiet)
     return ticket
 
 
