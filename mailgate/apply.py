@@ -91,7 +91,8 @@ def create_ticket(
     ticket = services.ticket_create(
         tenant=route.tenant,
         subject=parsed.subject.strip() or NO_SUBJECT,
-        body_text=parsed.text.strip() or EMPTY_BODY,
+        body_text=parsed.new_text.strip() or EMPTY_BODY,
+        quoted_text=parsed.quoted_text,
         body_html=parsed.html,
         requester=contact,
         organization=contact.organization,
@@ -147,7 +148,8 @@ def append_reply(
     services.ticket_reply(
         ticket=ticket,
         contact=contact,
-        body_text=parsed.text.strip() or EMPTY_BODY,
+        body_text=parsed.new_text.strip() or EMPTY_BODY,
+        quoted_text=parsed.quoted_text,
         body_html=parsed.html,
         message_id=parsed.message_id,
         source="email",

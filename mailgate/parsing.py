@@ -27,6 +27,7 @@ from mailgate.charsets import (
     fix_8bit,
 )
 from mailgate.html_text import html_to_text, sanitize_html
+from mailgate.reply_trimming import split_reply
 
 
 @functools.lru_cache(maxsize=4096)
@@ -121,7 +122,11 @@ class ParsedEmail:
     date: datetime | None = None
     in_reply_to: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
-    text: str = ""
+    text: str = ""  # the whole text, as sent
+    # ``text`` split by ``reply_trimming``: the sender's new words, and the signature and quoted history
+    # under them ("" when there was none). ``new_text`` is what a conversation shows first.
+    new_text: str = ""
+    quoted_text: str = ""
     html: str = ""
     attachments: list[ParsedAttachment] = field(default_factory=list)
     content_type: str = "text/plain"
@@ -448,6 +453,8 @@ def _parse(msg: EmailMessage) -> ParsedEmail:
     if "Return-Path" in msg:
         parsed.return_path = _header(msg, "Return-Path").strip().strip("<>").lower()
     _collect(msg, parsed)
+    split = split_reply(parsed.text)
+    parsed.new_text, parsed.quoted_text = split.new_text, split.quoted
     verdict = bounces.detect(
         msg,
         sender=parsed.from_email,
@@ -474,6 +481,8 @@ def _clean(parsed: ParsedEmail) -> ParsedEmail:
         "from_name",
         "reply_to",
         "text",
+        "new_text",
+        "quoted_text",
         "html",
         "auto_submitted",
         "precedence",

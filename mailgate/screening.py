@@ -126,7 +126,7 @@ _TICKET_TAG = re.compile(r"\[[^\]]{1,30}\]")
 def body_shape(parsed: ParsedEmail) -> str:
     """The sender's text with numbers, ticket tags, case and spacing normalised, as a short digest:
     one robot's messages share it whatever counters, dates or ids they carry."""
-    text = _TICKET_TAG.sub("", _DIGITS.sub("0", parsed.text[:4000].lower()))
+    text = _TICKET_TAG.sub("", _DIGITS.sub("0", (parsed.new_text or parsed.text)[:4000].lower()))
     return hashlib.sha256(" ".join(text.split()).encode("utf-8", "replace")).hexdigest()[:32]
 
 

@@ -454,6 +454,9 @@ class Message(TenantOwned):
         verbose_name=_("клиент"),
     )
     body_text = models.TextField(_("текст"))
+    # Mail only: the quoted history and signature the mailgate separated from the new text; the
+    # conversation shows it collapsed. body_text + quoted_text is the whole text as sent.
+    quoted_text = models.TextField(_("цитата и подпись"), blank=True, default="")
     body_html = models.TextField(_("HTML (очищенный)"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True, db_index=True)
     source = models.CharField(_("источник"), max_length=10, default="web")

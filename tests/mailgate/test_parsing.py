@@ -41,6 +41,10 @@ def test_fixture_parses_to_expected_fields(name):
         assert exp["text_contains"] in parsed.text
     if "text" in exp:
         assert parsed.text == exp["text"]
+    if "new_text" in exp:
+        assert parsed.new_text == exp["new_text"]
+        assert parsed.quoted_text and "AL-1" in parsed.quoted_text  # the history is kept, not dropped
+        assert "AL-1" not in parsed.new_text
     if "html_has_no" in exp:
         assert exp["html_has_no"] not in parsed.html
     if "attachments" in exp:

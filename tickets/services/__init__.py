@@ -292,6 +292,7 @@ def ticket_create(
     participants: Iterable[str] = (),
     created_at: datetime | None = None,
     acknowledge: bool = True,
+    quoted_text: str = "",
 ) -> Ticket:
     """Open a ticket with its first message. ``actor`` is the agent for phone intake, else None.
     ``acknowledge=False``: listeners send no acknowledgement (list mail, monitoring alerts)."""
@@ -332,6 +333,7 @@ def ticket_create(
         author_user=actor if requester is None else None,
         author_contact=requester,
         body_text=body_text,
+        quoted_text=quoted_text,
         body_html=body_html,
         message_id=message_id,
         source=channel,
@@ -471,8 +473,10 @@ def ticket_reply(
     attachments: Sequence[NewAttachment] = (),
     minutes_spent: int | None = None,
     at: datetime | None = None,
+    quoted_text: str = "",
 ) -> Message:
-    """Add a public reply or an internal note from an agent (``actor``) or a client (``contact``)."""
+    """Add a public reply or an internal note from an agent (``actor``) or a client (``contact``).
+    ``quoted_text``: the quoted history and signature the mailgate separated from ``body_text``."""
     if actor is not None and contact is not None:
         raise TicketError("A reply has one author: an agent or a client contact, not both.")
     if contact is not None and internal:
@@ -493,6 +497,7 @@ def ticket_reply(
         author_user=actor,
         author_contact=contact,
         body_text=body_text,
+        quoted_text=quoted_text,
         body_html=body_html,
         message_id=message_id,
         source=source,

@@ -10,7 +10,7 @@ from django.db.models import CharField, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat, linebreaksbr
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,7 +105,6 @@ def prepare_messages(conversation: list[Any], *, ticket: Ticket, booked: dict[in
         m.when_text = when.strftime("%d.%m.%Y %H:%M")  # type: ignore[attr-defined]
         m.booked_minutes = booked.get(m.pk, 0)  # type: ignore[attr-defined]
         m.booked_text = minutes(m.booked_minutes) if m.booked_minutes else ""  # type: ignore[attr-defined]
-        m.body_html = linebreaksbr(m.body_text, autoescape=True)  # type: ignore[attr-defined]
         m.files = [  # type: ignore[attr-defined]
             (f"{head}{a.pk}{tail}", a.filename, filesizeformat(a.size)) for a in m.attachments.all()
         ]
