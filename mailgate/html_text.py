@@ -38,9 +38,14 @@ class _TextExtractor(HTMLParser):
         self._pending = 0  # the strongest boundary waiting before the next text
         self._skipping = 0
         self._cell_in_row = 0
+        self._cell_depth = 0  # inside a table cell: its paragraphs run on one line
         self._paragraphs: list[int] = []  # the boundary each open <p> ends with
 
     def _boundary(self, strength: int) -> None:
+        if self._cell_depth:
+            if self._current and not self._current[-1].endswith(" "):
+                self._current.append(" ")
+            return
         self._pending = max(self._pending, strength)
 
     def _flush_line(self) -> None:
@@ -82,16 +87,21 @@ class _TextExtractor(HTMLParser):
             self._boundary(_LINE)
         if tag == "tr":
             self._cell_in_row = 0
+            self._cell_depth = 0
         elif tag in self._CELLS:
             if self._cell_in_row:
                 self._write(" | ")
             self._cell_in_row += 1
+            self._cell_depth += 1
         elif tag == "li":
             self._write("• ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._SKIP:
             self._skipping = max(0, self._skipping - 1)
+            return
+        if tag in self._CELLS:
+            self._cell_depth = max(0, self._cell_depth - 1)
             return
         if tag == "blockquote":
             self._boundary(_PARAGRAPH)

@@ -17,7 +17,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from mailgate import bounces
+from mailgate import bounces, unpacking
 from mailgate.charsets import (
     ENCODED_WORD_CHARSET,
     LATIN1_NAMES,
@@ -107,6 +107,7 @@ class ParsedAttachment:
     content: bytes
     is_inline: bool = False
     content_id: str = ""
+    kind: str = ""  # "invite" for a calendar invitation (kept as .ics whatever the type list says)
 
 
 @dataclass
@@ -315,6 +316,7 @@ def _extension_for(content_type: str) -> str:
         "text/plain": "txt",
         "text/html": "html",
         "message/rfc822": "eml",
+        "text/calendar": "ics",
     }.get(content_type, "bin")
 
 
@@ -345,21 +347,64 @@ def _as_bytes(msg: Message) -> bytes:
         return msg.as_bytes(policy=policy.compat32)
 
 
-def _collect(msg: Message, parsed: ParsedEmail) -> None:
+MAX_FORWARD_DEPTH = 3
+FORWARDED_MARK = "---------- Пересланное сообщение ----------"
+
+
+def _forwarded_text(inner: Message, sub: ParsedEmail) -> str:
+    """A forwarded message as the reader sees it in a mail client: its headers, then its text."""
+    sender = _addresses(_address_values(inner, "From")[:1])
+    lines = [FORWARDED_MARK]
+    if sender:
+        name, address = sender[0]
+        lines.append(f"От: {name} <{address}>" if name else f"От: {address}")
+    for label, header in (("Дата", "Date"), ("Тема", "Subject")):
+        value = _header(inner, header)[:300]
+        if value:
+            lines.append(f"{label}: {value}")
+    recipients = [a for _, a in _addresses(_address_values(inner, "To"))][:10]
+    if recipients:
+        lines.append("Кому: " + ", ".join(recipients))
+    return "\n".join([*lines, "", sub.text.strip() or "(пустое письмо)"])
+
+
+def _attachment(part: Message, ctype: str, filename: str, index: int, disposition: str) -> ParsedAttachment:
+    content = part.get_payload(decode=True)
+    if not isinstance(content, bytes):
+        content = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
+    if ctype == "text/calendar":  # an invitation: kept as the .ics a calendar opens
+        return ParsedAttachment(filename or f"invite-{index}.ics", ctype, content, kind="invite")
+    content_id = _header(part, "Content-ID").strip("<> ")
+    is_inline = bool(content_id) and ctype.startswith("image/") and disposition != "attachment"
+    name = filename or f"{'inline' if is_inline else 'attachment'}-{index}.{_extension_for(ctype)}"
+    return ParsedAttachment(name, ctype, content, is_inline, content_id)
+
+
+def _collect(msg: Message, parsed: ParsedEmail, depth: int = 0) -> None:
+    """Walk the MIME tree: body texts, attachments, and what hides inside (forwarded messages shown as
+    text with their files extracted, ``winmail.dat`` unpacked, uuencoded files taken out of the text)."""
     text_parts: list[str] = []
     html_parts: list[str] = []
+    tnef_bodies: list[str] = []
+    is_report = msg.get_content_type() == "multipart/report"
     stack: list[Message] = [msg]
     index = 0
     while stack:
         part = stack.pop(0)
         ctype = part.get_content_type()
         if ctype.startswith("message/"):
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            if ctype == "message/rfc822" and isinstance(inner, Message):
+                parsed.embedded_ids += _thread_header_ids(inner)
+                if not is_report and depth < MAX_FORWARD_DEPTH:
+                    sub = ParsedEmail()
+                    _collect(inner, sub, depth + 1)
+                    text_parts.append(_forwarded_text(inner, sub))
+                    parsed.attachments += sub.attachments
+                    continue
             index += 1
             parsed.attachments.append(_message_part(part, index))
-            if ctype == "message/rfc822":
-                payload = part.get_payload()
-                for inner in payload[:1] if isinstance(payload, list) else []:
-                    parsed.embedded_ids += _thread_header_ids(inner)
             continue
         if ctype == "text/rfc822-headers":
             raw_headers = part.get_payload(decode=True)
@@ -376,20 +421,26 @@ def _collect(msg: Message, parsed: ParsedEmail) -> None:
         if is_body_text:
             (text_parts if ctype == "text/plain" else html_parts).append(_part_text(part))
             continue
-        content = part.get_payload(decode=True)
-        if not isinstance(content, bytes):
-            content = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
         index += 1
-        content_id = _header(part, "Content-ID").strip("<> ")
-        is_inline = bool(content_id) and ctype.startswith("image/") and disposition != "attachment"
-        name = filename or f"{'inline' if is_inline else 'attachment'}-{index}.{_extension_for(ctype)}"
-        parsed.attachments.append(ParsedAttachment(name, ctype, content, is_inline, content_id))
-    parsed.text = "\n\n".join(t.strip("\n") for t in text_parts if t.strip())
+        item = _attachment(part, ctype, filename, index, disposition)
+        unpacked = unpacking.unpack_tnef(item.content) if unpacking.is_tnef(ctype, filename) else None
+        if unpacked is None:
+            parsed.attachments.append(item)
+            continue
+        body, tnef_html, files = unpacked
+        tnef_bodies.append(body.strip() or (html_to_text(tnef_html) if tnef_html else ""))
+        parsed.attachments += [ParsedAttachment(f.filename, f.content_type, f.content) for f in files]
+    for position, text in enumerate(text_parts):
+        text_parts[position], files = unpacking.extract_uuencoded(text)
+        parsed.attachments += [ParsedAttachment(f.filename, f.content_type, f.content) for f in files]
     html = "\n".join(html_parts)
     if html.strip():
         parsed.html = sanitize_html(html)
-        if not parsed.text:
-            parsed.text = html_to_text(html)
+    if not any(t.strip() and not t.startswith(FORWARDED_MARK) for t in text_parts):
+        # No plain text of its own: the HTML's text, else Outlook's body from winmail.dat, comes first.
+        own = html_to_text(html) if html.strip() else "\n\n".join(t for t in tnef_bodies if t)
+        text_parts.insert(0, own)
+    parsed.text = "\n\n".join(t.strip("\n") for t in text_parts if t.strip())
 
 
 def parse_email(raw: bytes) -> ParsedEmail:
@@ -511,6 +562,7 @@ def _clean(parsed: ParsedEmail) -> ParsedEmail:
             a.content,
             a.is_inline,
             _clean_text(a.content_id),
+            a.kind,
         )
         for a in parsed.attachments
     ]

@@ -170,10 +170,14 @@ class AttachmentVerdict:
 
 
 def screen_attachments(tenant: Tenant, attachments: list[ParsedAttachment]) -> AttachmentVerdict:
-    """Split by the tenant's policy. A refused file stays in the raw message, never in the ticket."""
+    """Split by the tenant's policy. A refused file stays in the raw message, never in the ticket.
+    Files unpacked from ``winmail.dat``, forwarded messages and uuencoded text are screened the same;
+    a calendar invitation is kept as ``.ics`` whatever the type list says (its size still counts)."""
     verdict = AttachmentVerdict()
     for item in attachments:
-        refusal = attachment_refusal(tenant, filename=item.filename, size=len(item.content))
+        refusal = attachment_refusal(
+            tenant, filename=item.filename, size=len(item.content), check_type=item.kind != "invite"
+        )
         if refusal is None:
             verdict.accepted.append(item)
         else:

@@ -24,11 +24,12 @@ def allowed_extensions(tenant: Tenant) -> frozenset[str]:
     )
 
 
-def attachment_refusal(tenant: Tenant, *, filename: str, size: int) -> str | None:
-    """Why this file may not be attached (a sentence for the client), or None when it may."""
+def attachment_refusal(tenant: Tenant, *, filename: str, size: int, check_type: bool = True) -> str | None:
+    """Why this file may not be attached (a sentence for the client), or None when it may.
+    ``check_type=False``: only the size rule (the mailgate's calendar invitations, kept as ``.ics``)."""
     extension = extension_of(filename)
     allowed = allowed_extensions(tenant)
-    if extension in ALWAYS_REFUSED or (allowed and extension not in allowed):
+    if check_type and (extension in ALWAYS_REFUSED or (allowed and extension not in allowed)):
         listed = ", ".join(sorted(allowed)) if allowed else "любые, кроме исполняемых"
         return f"Файл «{filename}» не принят: тип .{extension or '?'} не разрешён. Разрешены: {listed}."
     if size > tenant.max_attachment_mb * 1024 * 1024:
