@@ -17,7 +17,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from mailgate import bounces, unpacking
+from mailgate import addresses, bounces, unpacking
 from mailgate.charsets import (
     ENCODED_WORD_CHARSET,
     LATIN1_NAMES,
@@ -218,14 +218,15 @@ def _address_values(msg: Message, name: str) -> list[str]:
     """Raw address headers, so comments and encoded names survive until ``getaddresses`` splits them."""
     lowered = name.lower()
     values = [str(v) for k, v in getattr(msg, "raw_items", lambda: [])() if k.lower() == lowered]
-    return [" ".join(capped(name, v).split()) for v in values[:20]]
+    # Raw 8-bit bytes: UTF-8 in internationalised mail (SMTPUTF8), a legacy code page otherwise.
+    return [" ".join(fix_8bit(capped(name, v)).split()) for v in values[:20]]
 
 
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
     pairs = []
     for name, addr in getaddresses(values):
         name = _decode_words(name) if "=?" in name or SURROGATES.search(name) else name
-        addr = addr.strip().strip("<>").lower()
+        addr = addresses.normalize(addr)
         local, _, domain = addr.rpartition("@")
         quoted = len(local) > 1 and local[0] == local[-1] == '"'  # "System Administrator"@example.com
         if local and domain and (quoted or " " not in addr) and " " not in domain:
