@@ -17,7 +17,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from mailgate import addresses, bounces, unpacking
+from mailgate import addresses, bounces, large_parts, unpacking
 from mailgate.charsets import (
     ENCODED_WORD_CHARSET,
     LATIN1_NAMES,
@@ -142,6 +142,7 @@ class ParsedEmail:
     embedded_ids: list[str] = field(default_factory=list)
     bounce_rule: str = ""  # non-empty: a non-delivery report, and which rule said so (``bounces``)
     failed_recipients: list[str] = field(default_factory=list)
+    part_count: int = 0
 
     @property
     def thread_ids(self) -> list[str]:
@@ -288,11 +289,17 @@ def _thread_header_ids(msg: Message) -> list[str]:
 
 
 # --- structure ----------------------------------------------------------------------------------
-def _part_text(part: Message) -> str:
-    """A text part decoded, with its line ends made one kind (mail mixes CRLF, LF and lone CR)."""
+def _payload(part: Message, skeleton: large_parts.Skeleton) -> bytes:
+    """A leaf part's decoded bytes (from the raw message itself when it was lifted out for size)."""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
-        payload = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
+        return str(part.get_payload() or "").encode("utf-8", "surrogateescape")
+    return skeleton.decoded(payload)
+
+
+def _part_text(part: Message, skeleton: large_parts.Skeleton) -> str:
+    """A text part decoded, with its line ends made one kind (mail mixes CRLF, LF and lone CR)."""
+    payload = _payload(part, skeleton)
     return decode_bytes(payload, part.get_content_charset()).replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -349,6 +356,7 @@ def _as_bytes(msg: Message) -> bytes:
 
 
 MAX_FORWARD_DEPTH = 3
+MAX_PARTS = 500  # MIME parts in one message, forwarded ones included
 FORWARDED_MARK = "---------- Пересланное сообщение ----------"
 
 
@@ -369,10 +377,10 @@ def _forwarded_text(inner: Message, sub: ParsedEmail) -> str:
     return "\n".join([*lines, "", sub.text.strip() or "(пустое письмо)"])
 
 
-def _attachment(part: Message, ctype: str, filename: str, index: int, disposition: str) -> ParsedAttachment:
-    content = part.get_payload(decode=True)
-    if not isinstance(content, bytes):
-        content = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
+def _attachment(
+    part: Message, ctype: str, filename: str, index: int, disposition: str, skeleton: large_parts.Skeleton
+) -> ParsedAttachment:
+    content = _payload(part, skeleton)
     if ctype == "text/calendar":  # an invitation: kept as the .ics a calendar opens
         return ParsedAttachment(filename or f"invite-{index}.ics", ctype, content, kind="invite")
     content_id = _header(part, "Content-ID").strip("<> ")
@@ -381,7 +389,7 @@ def _attachment(part: Message, ctype: str, filename: str, index: int, dispositio
     return ParsedAttachment(name, ctype, content, is_inline, content_id)
 
 
-def _collect(msg: Message, parsed: ParsedEmail, depth: int = 0) -> None:
+def _collect(msg: Message, parsed: ParsedEmail, skeleton: large_parts.Skeleton, depth: int = 0) -> None:
     """Walk the MIME tree: body texts, attachments, and what hides inside (forwarded messages shown as
     text with their files extracted, ``winmail.dat`` unpacked, uuencoded files taken out of the text)."""
     text_parts: list[str] = []
@@ -392,6 +400,9 @@ def _collect(msg: Message, parsed: ParsedEmail, depth: int = 0) -> None:
     index = 0
     while stack:
         part = stack.pop(0)
+        parsed.part_count += 1
+        if parsed.part_count > MAX_PARTS:
+            raise ParseError(f"too many MIME parts: more than {MAX_PARTS}")
         ctype = part.get_content_type()
         if ctype.startswith("message/"):
             payload = part.get_payload()
@@ -399,8 +410,9 @@ def _collect(msg: Message, parsed: ParsedEmail, depth: int = 0) -> None:
             if ctype == "message/rfc822" and isinstance(inner, Message):
                 parsed.embedded_ids += _thread_header_ids(inner)
                 if not is_report and depth < MAX_FORWARD_DEPTH:
-                    sub = ParsedEmail()
-                    _collect(inner, sub, depth + 1)
+                    sub = ParsedEmail(part_count=parsed.part_count)
+                    _collect(inner, sub, skeleton, depth + 1)
+                    parsed.part_count = sub.part_count
                     text_parts.append(_forwarded_text(inner, sub))
                     parsed.attachments += sub.attachments
                     continue
@@ -420,10 +432,10 @@ def _collect(msg: Message, parsed: ParsedEmail, depth: int = 0) -> None:
         filename = _filename(part)
         is_body_text = ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename
         if is_body_text:
-            (text_parts if ctype == "text/plain" else html_parts).append(_part_text(part))
+            (text_parts if ctype == "text/plain" else html_parts).append(_part_text(part, skeleton))
             continue
         index += 1
-        item = _attachment(part, ctype, filename, index, disposition)
+        item = _attachment(part, ctype, filename, index, disposition, skeleton)
         unpacked = unpacking.unpack_tnef(item.content) if unpacking.is_tnef(ctype, filename) else None
         if unpacked is None:
             parsed.attachments.append(item)
@@ -444,17 +456,22 @@ def _collect(msg: Message, parsed: ParsedEmail, depth: int = 0) -> None:
     parsed.text = "\n\n".join(t.strip("\n") for t in text_parts if t.strip())
 
 
-def parse_email(raw: bytes) -> ParsedEmail:
-    """Parse one RFC 5322 message. Raises only ``ParseError``."""
+def parse_email(raw: bytes, *, max_bytes: int = MAX_RAW_BYTES) -> ParsedEmail:
+    """Parse one RFC 5322 message. Raises only ``ParseError``; ``max_bytes`` is the size limit
+    (``MAILGATE_MAX_MESSAGE_MB``, passed in by the pipeline)."""
     if not raw or not raw.strip():
         raise ParseError("empty message")
-    if len(raw) > MAX_RAW_BYTES:
-        raise ParseError(f"message larger than {MAX_RAW_BYTES // (1024 * 1024)} MB")
+    if len(raw) > max_bytes:
+        raise ParseError(
+            f"message too large: {len(raw) / (1024 * 1024):.1f} MB, "
+            f"limit {max_bytes // (1024 * 1024)} MB (MAILGATE_MAX_MESSAGE_MB)"
+        )
     if raw.startswith(b"From ") and b"\n" in raw:
         raw = raw.split(b"\n", 1)[1]  # an mbox "From " envelope line, as in saved mailboxes
     try:
-        msg: EmailMessage = _PARSER.parsebytes(raw)  # type: ignore[assignment]
-        parsed = _parse(msg)
+        skeleton = large_parts.lift(raw)
+        msg: EmailMessage = _PARSER.parsebytes(skeleton.raw)  # type: ignore[assignment]
+        parsed = _parse(msg, skeleton)
     except ParseError:
         raise
     except Exception as exc:  # noqa: BLE001 - anything else is a broken message, not a crash
@@ -464,7 +481,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
     return parsed
 
 
-def _parse(msg: EmailMessage) -> ParsedEmail:
+def _parse(msg: EmailMessage, skeleton: large_parts.Skeleton) -> ParsedEmail:
     if not msg.keys():
         raise ParseError("no headers")
     parsed = ParsedEmail()
@@ -504,7 +521,7 @@ def _parse(msg: EmailMessage) -> ParsedEmail:
     parsed.precedence = parsed.screening_headers.get("precedence", "")
     if "Return-Path" in msg:
         parsed.return_path = _header(msg, "Return-Path").strip().strip("<>").lower()
-    _collect(msg, parsed)
+    _collect(msg, parsed, skeleton)
     split = split_reply(parsed.text)
     parsed.new_text, parsed.quoted_text = split.new_text, split.quoted
     verdict = bounces.detect(

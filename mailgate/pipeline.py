@@ -47,7 +47,7 @@ class _Peek:
 
 def _peek(raw: bytes, envelope_recipient: str, mailbox: Mailbox | None = None) -> _Peek:
     try:
-        parsed: ParsedEmail | None = parse_email(raw)
+        parsed: ParsedEmail | None = parse_email(raw, max_bytes=screening.max_message_bytes())
     except ParseError:
         parsed = None
     try:
@@ -261,7 +261,7 @@ def _stages(
     found: Route | None = None
     try:
         if parsed is None:
-            parsed = parse_email(bytes(row.raw))
+            parsed = parse_email(bytes(row.raw), max_bytes=screening.max_message_bytes())
         stage = "route"
         found = routing.route(parsed, envelope_recipient=row.envelope_recipient, mailbox=_polled_mailbox(row))
         add_to_context(tenant=found.tenant.slug)
@@ -387,7 +387,7 @@ def reprocess(row: InboundMessage) -> InboundMessage:
     if row.status not in (InboundStatus.QUARANTINED, InboundStatus.RECEIVED):
         return row
     try:
-        parsed = parse_email(bytes(row.raw))
+        parsed = parse_email(bytes(row.raw), max_bytes=screening.max_message_bytes())
         found = routing.route(parsed, envelope_recipient=row.envelope_recipient, mailbox=_polled_mailbox(row))
     except (ParseError, RoutingError):
         parsed, found = None, None

@@ -130,6 +130,11 @@ def body_shape(parsed: ParsedEmail) -> str:
     return hashlib.sha256(" ".join(text.split()).encode("utf-8", "replace")).hexdigest()[:32]
 
 
+def max_message_bytes() -> int:
+    """``MAILGATE_MAX_MESSAGE_MB``: larger mail is stored, then quarantined with its size as the reason."""
+    return int(getattr(settings, "MAILGATE_MAX_MESSAGE_MB", 50)) * 1024 * 1024
+
+
 def loop_burst() -> int:
     return int(getattr(settings, "MAILGATE_LOOP_BURST", 5))
 
