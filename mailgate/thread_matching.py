@@ -2,7 +2,9 @@
 
 1. A ticket tag ``[SV-1042]`` anywhere in the subject, whatever Re:/Fwd:/Отв:/НА:/AW: prefixes
    surround it. A tag with another tenant's prefix is just text.
-2. Else In-Reply-To/References against the Message-IDs of our own outbound mail.
+   Every tag of this tenant is tried in order.
+2. Else In-Reply-To/References, nearest first, against the Message-IDs of our own outbound mail and of
+   the messages our tickets received.
 A bounce carries the original message inside it: its Message-ID is matched the same way.
 """
 
@@ -17,8 +19,8 @@ from django.db import connections, router
 
 from helpdesk.models import Tenant
 from mailgate.models import OutboundMail
-from mailgate.parsing import ParsedEmail
-from tickets.models import Contact, Ticket, TicketParticipant
+from mailgate.parsing import MAX_THREAD_IDS, ParsedEmail
+from tickets.models import Contact, Message, Ticket, TicketParticipant
 
 _TAG = re.compile(r"\[\s*([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,18})\s*\]")
 
@@ -27,11 +29,14 @@ def subject_tags(subject: str) -> list[tuple[str, int]]:
     return [(prefix.upper(), int(number)) for prefix, number in _TAG.findall(subject)]
 
 
+def numbers_in_subject(tenant: Tenant, subject: str) -> list[int]:
+    """This tenant's ticket numbers tagged in the subject, in order, each once."""
+    return list(dict.fromkeys(n for prefix, n in subject_tags(subject) if prefix == tenant.ticket_prefix))
+
+
 def number_in_subject(tenant: Tenant, subject: str) -> int | None:
-    for prefix, number in subject_tags(subject):
-        if prefix == tenant.ticket_prefix:
-            return number
-    return None
+    numbers = numbers_in_subject(tenant, subject)
+    return numbers[0] if numbers else None
 
 
 def embedded_message_ids(parsed: ParsedEmail) -> list[str]:
@@ -39,26 +44,44 @@ def embedded_message_ids(parsed: ParsedEmail) -> list[str]:
     return parsed.embedded_ids
 
 
-def find_ticket(*, tenant: Tenant, parsed: ParsedEmail, with_embedded: bool = False) -> Ticket | None:
-    """The tenant's ticket this message continues; a merged ticket hands over to the one it joined."""
-    number = number_in_subject(tenant, parsed.subject)
-    ids = (
-        []
-        if number is not None
-        else parsed.thread_ids + (embedded_message_ids(parsed) if with_embedded else [])
+def _ticket_by_thread_ids(tenant: Tenant, ids: list[str]) -> Ticket | None:
+    """The ticket of the nearest Message-ID that is ours: our outbound mail first, then the messages
+    a ticket received (a colleague's reply-all to the client's original joins the client's ticket)."""
+    ids = ids[:MAX_THREAD_IDS]
+    found = dict(
+        OutboundMail.objects.for_tenant(tenant)
+        .filter(message_id__in=ids, ticket__isnull=False)
+        .values_list("message_id", "ticket_id")
     )
-    if number is None and not ids:
-        return None  # most new requests: nothing to match, so not even a queryset to build
-    if number is not None:
-        ticket = _ticket_by(tenant, "number", number)
-    else:
-        outbound = (
-            OutboundMail.objects.for_tenant(tenant)
-            .filter(message_id__in=ids[:50], ticket__isnull=False)
-            .values_list("ticket_id", flat=True)
-            .first()
+    missing = [mid for mid in ids if mid not in found]
+    if missing:
+        found.update(
+            Message.objects.for_tenant(tenant)
+            .filter(message_id__in=missing)
+            .values_list("message_id", "ticket_id")
         )
-        ticket = _ticket_by(tenant, "pk", outbound) if outbound else None
+    for mid in ids:  # nearest first
+        if mid in found:
+            return _ticket_by(tenant, "pk", found[mid])
+    return None
+
+
+def find_ticket(*, tenant: Tenant, parsed: ParsedEmail, with_embedded: bool = False) -> Ticket | None:
+    """The tenant's ticket this message continues; a merged ticket hands over to the one it joined.
+
+    Every tag of this tenant in the subject is tried in order (``[SV-9999] [SV-1042]`` with the first
+    unknown still finds SV-1042); then the thread headers, nearest first.
+    """
+    ticket = None
+    for number in numbers_in_subject(tenant, parsed.subject)[:5]:
+        ticket = _ticket_by(tenant, "number", number)
+        if ticket is not None:
+            break
+    if ticket is None:
+        ids = parsed.thread_ids + (embedded_message_ids(parsed) if with_embedded else [])
+        if not ids:
+            return None  # most new requests: nothing to match, so not even a queryset to build
+        ticket = _ticket_by_thread_ids(tenant, ids)
     for _ in range(5):  # merge chains are short; the bound guards against a cycle
         if ticket is None or ticket.merged_into_id is None:
             break

@@ -42,19 +42,44 @@ def _fetch_raw(box: BaseMailBox, uid: str) -> bytes | None:
     return None
 
 
-def _acknowledge(box: BaseMailBox, mailbox: Mailbox, uids: list[str]) -> None:
+def _archive_folder(box: BaseMailBox, mailbox: Mailbox, problems: list[str]) -> str:
+    """The archive folder, created when it does not exist yet; "" (flag as read instead) when the
+    server will not create it — said in the mailbox's last poll error, never a stuck batch."""
+    folder = mailbox.imap_archive_folder.strip()
+    if not folder:
+        return ""
+    try:
+        if not box.folder.exists(folder):
+            box.folder.create(folder)
+            logger.info("mailgate: created IMAP archive folder %r for %s", folder, mailbox.address)
+        return folder
+    except Exception as exc:  # noqa: BLE001 - the server's refusal is shown, the mail still flows
+        problems.append(
+            f"Папку «{folder}» не удалось создать ({type(exc).__name__}); письма помечаются прочитанными."
+        )
+        return ""
+
+
+def _acknowledge(box: BaseMailBox, folder: str, uids: list[str], problems: list[str]) -> None:
+    """Tell the server the stored mail is ours: move it to the archive folder, else flag it read."""
     if not uids:
         return
-    if mailbox.imap_archive_folder:
-        box.move(uids, mailbox.imap_archive_folder)
-    else:
-        box.flag(uids, "\\Seen", True)
+    if folder:
+        try:
+            box.move(uids, folder)
+            return
+        except Exception as exc:  # noqa: BLE001 - fall back to the flag: never fetch these again
+            problems.append(f"Не удалось перенести письма в «{folder}» ({type(exc).__name__}).")
+    box.flag(uids, "\\Seen", True)
 
 
-def poll(mailbox: Mailbox) -> dict[str, int]:
-    """One pass over one mailbox. Returns counts by outcome."""
+def poll(mailbox: Mailbox, problems: list[str] | None = None) -> dict[str, int]:
+    """One pass over one mailbox. Returns counts by outcome; what went wrong without stopping the
+    pass (an archive folder the server refuses) is appended to ``problems``."""
     counts: dict[str, int] = {}
+    problems = [] if problems is None else problems
     with connect(mailbox) as box:
+        folder = _archive_folder(box, mailbox, problems)
         uids = box.uids(AND(seen=False))
         for start in range(0, len(uids), BATCH):
             chunk = uids[start : start + BATCH]
@@ -72,9 +97,11 @@ def poll(mailbox: Mailbox) -> dict[str, int]:
                 source=Source.IMAP,
                 mailbox=mailbox,
             )
-            # Committed: now the server may forget them.
-            _acknowledge(box, mailbox, [uid for uid, _ in fetched])
-            pipeline.process_batch(stored)
+            # Committed: now the server may forget them. Whatever the server says, the batch is processed.
+            try:
+                _acknowledge(box, folder, [uid for uid, _ in fetched], problems)
+            finally:
+                pipeline.process_batch(stored)
             for row, _ in stored:
                 key = row.status if row.status != InboundStatus.RECEIVED else "deferred"
                 counts[key] = counts.get(key, 0) + 1
@@ -98,9 +125,10 @@ def poll_all() -> dict[str, int]:
     ):
         if not mailbox.polls_imap:
             continue
+        problems: list[str] = []
         try:
-            counts = poll(mailbox)
-            error = ""
+            counts = poll(mailbox, problems)
+            error = " ".join(problems)[:2000]
         except Exception as exc:  # noqa: BLE001 - one unreachable server must not stop the others
             logger.warning("mailgate: polling %r failed: %s", mailbox, type(exc).__name__)
             counts, error = {"errors": 1}, f"{type(exc).__name__}: {exc}"[:2000]

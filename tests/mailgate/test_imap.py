@@ -157,3 +157,43 @@ def test_wrong_password_is_recorded_without_leaking_it(mail_a, dovecot):
     mailbox.refresh_from_db()
     assert mailbox.last_poll_error and "wrong-password-xyz" not in mailbox.last_poll_error
     assert "wrong-password-xyz" not in repr(mailbox)
+
+
+def test_a_missing_archive_folder_is_created_and_the_batch_processed_once(mail_a, dovecot):
+    mailbox = _imap_mailbox(mail_a, dovecot, imap_archive_folder="Обработано")
+    _append(
+        dovecot,
+        [
+            fixture_bytes("43_google_group_list_mail.eml"),
+            make_eml(sender=mail_a.client.email, to="support@alpha.test"),
+        ],
+    )
+    from mailgate.sources.imap import poll_all
+
+    assert poll_all() == {"created": 2}
+    assert poll_all() == {}  # nothing fetched again, nothing stored twice
+    assert InboundMessage.objects.count() == 2
+    mailbox.refresh_from_db()
+    assert mailbox.last_poll_error == ""
+    with MailBoxUnencrypted("127.0.0.1", dovecot).login(USER, PASSWORD, initial_folder="Обработано") as box:
+        assert len(box.uids()) == 2
+
+
+def test_an_archive_folder_the_server_refuses_is_shown_and_the_mail_still_processed(
+    mail_a, dovecot, monkeypatch
+):
+    mailbox = _imap_mailbox(mail_a, dovecot, imap_archive_folder="Processed")
+    _append(dovecot, [make_eml(sender=mail_a.client.email, to="support@alpha.test")])
+    from imap_tools.folder import MailBoxFolderManager
+
+    from mailgate.sources.imap import poll_all
+
+    def refuse(self, folder):
+        raise PermissionError("no CREATE for you")
+
+    monkeypatch.setattr(MailBoxFolderManager, "create", refuse)
+    assert poll_all() == {"created": 1}
+    assert poll_all() == {}  # flagged read instead of moved: never re-stored
+    mailbox.refresh_from_db()
+    assert "Processed" in mailbox.last_poll_error and "прочитанными" in mailbox.last_poll_error
+    assert InboundMessage.objects.count() == 1

@@ -251,3 +251,34 @@ def test_compiled_ticket_lookup_stays_inside_the_tenant(mail_a, mail_b):
     assert _ticket_by(mail_a.tenant, "pk", theirs.pk) is None
     assert _ticket_by(mail_b.tenant, "pk", theirs.pk) == theirs
     assert _ticket_by(mail_a.tenant, "number", 10**9) is None
+
+
+def test_a_colleagues_reply_all_to_the_clients_original_joins_the_clients_ticket(mail_a):
+    from tests.mailgate.conftest import fixture_bytes, pipe
+
+    original = pipe(fixture_bytes("71_client_original.eml"))
+    reply = pipe(fixture_bytes("72_colleague_reply_all.eml"))
+    assert reply.outcome_line == f"appended {original.ticket.display_number}"
+    assert original.ticket.messages.order_by("pk").last().author_contact.email == "andrey@alpha-client.test"
+
+
+def test_every_tag_in_the_subject_is_tried_in_order(mail_a):
+    from tests.mailgate.conftest import fixture_bytes, pipe
+
+    row = pipe(fixture_bytes("73_two_tags_first_unknown.eml"))
+    assert row.outcome_line == f"appended {mail_a.ticket.display_number}"
+
+
+def test_the_nearest_thread_id_wins_over_an_older_one(mail_a):
+    from mailgate.parsing import ParsedEmail
+    from mailgate.thread_matching import find_ticket
+    from tickets.models import Message
+
+    Message.objects.filter(ticket=mail_a.ticket).update(message_id="old@alpha-client.test")
+    Message.objects.filter(ticket=mail_a.other_org_ticket).update(message_id="near@alpha-client.test")
+    parsed = ParsedEmail(
+        from_email=mail_a.client.email,
+        in_reply_to=["near@alpha-client.test"],
+        references=["old@alpha-client.test", "near@alpha-client.test"],
+    )
+    assert find_ticket(tenant=mail_a.tenant, parsed=parsed) == mail_a.other_org_ticket
