@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mailgate', '0001_mailboxes_inbound_outbox'),
+        ('mailgate', '0002_lmtp_source'),
     ]
 
     operations = [
