@@ -27,7 +27,7 @@ from mailgate.charsets import (
     fix_8bit,
 )
 from mailgate.html_text import html_to_text, sanitize_html
-from mailgate.reply_trimming import split_reply
+from mailgate.reply_trimming import is_forward_subject, split_reply
 
 
 @functools.lru_cache(maxsize=4096)
@@ -522,7 +522,7 @@ def _parse(msg: EmailMessage, skeleton: large_parts.Skeleton) -> ParsedEmail:
     if "Return-Path" in msg:
         parsed.return_path = _header(msg, "Return-Path").strip().strip("<>").lower()
     _collect(msg, parsed, skeleton)
-    split = split_reply(parsed.text)
+    split = split_reply(parsed.text, forwarded=is_forward_subject(parsed.subject))
     parsed.new_text, parsed.quoted_text = split.new_text, split.quoted
     verdict = bounces.detect(
         msg,

@@ -134,11 +134,21 @@ def _signature_start(lines: list[str]) -> int | None:
     return None
 
 
-def split_reply(text: str) -> Split:
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|tr|wg|пересл\w*|перес)\s*:", re.IGNORECASE)
+
+
+def is_forward_subject(subject: str) -> bool:
+    """``Fwd:``/``FW:``/``Пересл:``: Outlook forwards under the same ``-----Original Message-----``."""
+    return bool(_FORWARD_SUBJECT.match(subject))
+
+
+def split_reply(text: str, *, forwarded: bool = False) -> Split:
     """The new text and what was taken off it. Never returns an empty new text for a non-empty one:
-    a message that is all quote (a forward without comment) stays whole."""
+    a message that is all quote (a forward without comment) stays whole. ``forwarded``: the message is
+    a forward (by its subject), so the message under the attribution is content — only the signature
+    above it is separated."""
     lines = text.split("\n")
-    start = _history_start(lines)
+    start = None if forwarded else _history_start(lines)
     head, history = (lines, []) if start is None else (lines[:start], lines[start:])
     cut = _signature_start(head)
     if cut is not None and any(line.strip() for line in head[:cut]):

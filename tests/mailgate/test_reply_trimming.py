@@ -85,3 +85,12 @@ def test_trimming_a_megabyte_of_text_is_linear():
     split = split_reply(body)
     assert time.process_time() - start < 1.0
     assert split.quoted.startswith("> цитата")
+
+
+def test_an_outlook_forward_under_original_message_is_content():
+    text = (
+        "Коллеги, посмотрите письмо поставщика.\n\n-----Original Message-----\nFrom: Vendor <v@vendor.test>\n"
+        "Sent: Tuesday, December 1, 2026 10:00 AM\nSubject: Outage\n\nOur API is down until noon."
+    )
+    assert split_reply(text, forwarded=True).new_text == text
+    assert split_reply(text).new_text == "Коллеги, посмотрите письмо поставщика."
