@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mailgate', '0002_lmtp_source'),
+        ('mailgate', '0003_mailbox_poll_health'),
     ]
 
     operations = [
