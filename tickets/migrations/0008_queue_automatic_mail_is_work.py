@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0005_ticket_ack_warned'),
+        ('tickets', '0007_contact_sla_report_flag'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0006_queue_automatic_mail_is_work'),
+        ('tickets', '0008_queue_automatic_mail_is_work'),
     ]
 
     operations = [
