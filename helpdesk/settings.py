@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "anymail",
     "axes",
+    "search",
     "tickets",
     "sla",
     "mailgate",

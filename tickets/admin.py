@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from helpdesk.admin_scoping import TenantScopedAdmin, TenantScopedInline
+from tickets import search_index
 from tickets.models import (
     Attachment,
     CannedResponse,
@@ -24,6 +25,11 @@ class OrganizationAdmin(TenantScopedAdmin):
     list_display = ["name", "sla_tier", "contract_number"]
     search_fields = ["name", "email_domains", "contract_number"]
 
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            search_index.index_organization(obj)
+
 
 @admin.register(Contact)
 class ContactAdmin(TenantScopedAdmin):
@@ -31,6 +37,11 @@ class ContactAdmin(TenantScopedAdmin):
     search_fields = ["email", "full_name", "phone"]
     list_filter = ["organization", "can_view_sla_report"]
     actions = ["grant_portal_access"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if not change or {"full_name", "email", "phone", "position", "organization"} & set(form.changed_data):
+            search_index.index_contact(obj, created=not change)
 
     @admin.action(description="Дать доступ к порталу")
     def grant_portal_access(self, request, queryset):  # type: ignore[no-untyped-def]

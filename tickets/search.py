@@ -1,69 +1,102 @@
-"""Agent search: ticket number, subject, message text and requester, always inside one tenant.
+"""Ticket search for agents and clients: one engine (``search``), the same answers on SQLite and PostgreSQL.
 
-On PostgreSQL subject and message text use Russian full-text search backed by the GIN indexes of
-migration 0003 (the SQL expressions here must match the indexed ones). SQLite falls back to icontains.
-Each text source yields at most ``limit`` ticket ids; the caller intersects them with what the agent may see.
+Words are found in the ticket's subject and number, requester and organisation, and in its messages —
+agents also in internal notes, clients never. Results are tickets, best first (a match in the subject
+above one in a message, then the newest), each with a highlighted snippet of where the words were found.
+Every search runs inside the caller's scope (``tickets_for_agent`` / ``tickets_for_client`` plus the
+queue's filters), passed as a queryset and joined in the database.
 """
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import BooleanField, Q
-from django.db.models.expressions import RawSQL
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from helpdesk.models import Tenant
-from tickets.models import Contact, Message, Ticket, TicketQuerySet
-from tickets.selectors import parse_ticket_number
-
-MAX_MATCHES_PER_SOURCE = 200
-
-
-def _fts(column: str, query: str) -> RawSQL:
-    # ``column`` is one of two constants below; the user's text is a bound parameter. Django's SearchVector
-    # wraps the column in COALESCE, which would no longer match the indexed expression.
-    return RawSQL(  # noqa: S611
-        f"to_tsvector('russian'::regconfig, {column}) @@ websearch_to_tsquery('russian'::regconfig, %s)",
-        (query,),
-        output_field=BooleanField(),
-    )
+from search import engine
+from search.models import Kind
+from search.text import Query, parse_query, snippet
+from tickets.models import Message, Ticket, TicketQuerySet
+from tickets.search_index import PORTAL_KINDS, TICKET_KINDS
 
 
-def search_condition(tenant: Tenant, query: str, *, limit: int = MAX_MATCHES_PER_SOURCE) -> Q:
-    """A filter on tickets of ``tenant`` matching ``query``; two queries run now (the text indexes), the
-    number and requester parts stay inside the caller's single ticket query."""
-    query = query.strip()
-    if not query:
-        return Q(pk__in=[])
-    condition = Q(pk__in=[])
-    number = parse_ticket_number(tenant, query)
-    if number is None and query.isdigit() and len(query) <= 18:
-        number = int(query)
-    if number is not None:
-        condition |= Q(number=number)
+@dataclass
+class TicketResults:
+    """Matching tickets best first (``ticket_ids``) and, per ticket, its best matching entry."""
 
-    tickets = Ticket.objects.for_tenant(tenant)
-    messages = Message.objects.for_tenant(tenant)
-    if connection.vendor == "postgresql":
-        tickets = tickets.filter(_fts('"tickets_ticket"."subject"', query))
-        messages = messages.filter(_fts('"tickets_message"."body_text"', query))
-    else:
-        tickets = tickets.filter(subject__icontains=query)
-        messages = messages.filter(body_text__icontains=query)
-    # No ORDER BY: with it PostgreSQL must fetch and recheck every match of a common word before the
-    # LIMIT (1.5 s at 1M tickets); without it the scan stops at ``limit`` rows (25 ms). The page orders.
-    ids = set(tickets.order_by().values_list("pk", flat=True)[:limit])
-    ids.update(messages.order_by().values_list("ticket_id", flat=True)[:limit])
-    if ids:
-        condition |= Q(pk__in=sorted(ids))
+    query: Query
+    ticket_ids: list[int] = field(default_factory=list)
+    best: dict[int, engine.Hit] = field(default_factory=dict)
 
-    if len(query) >= 3:
-        contacts = Contact.objects.for_tenant(tenant).filter(
-            Q(email__icontains=query) | Q(full_name__icontains=query)
+    def snippets(self, tickets: Sequence[Ticket]) -> dict[int, SafeString]:
+        """ticket pk → highlighted snippet for the shown ``tickets``: the subject, or the message or note
+        that matched (one query for all of them)."""
+        message_ids = [
+            hit.object_id
+            for t in tickets
+            if (hit := self.best.get(t.pk)) is not None and hit.kind in (Kind.MESSAGE, Kind.NOTE)
+        ]
+        bodies = (
+            dict(Message.objects.filter(pk__in=message_ids).values_list("pk", "body_text"))
+            if message_ids
+            else {}
         )
-        condition |= Q(requester_id__in=contacts.values("pk")[:limit])
-    return condition
+        out: dict[int, SafeString] = {}
+        for ticket in tickets:
+            hit = self.best.get(ticket.pk)
+            if hit is None:
+                continue
+            if hit.kind == Kind.TICKET:
+                out[ticket.pk] = snippet(ticket.subject, self.query)
+            elif hit.object_id in bodies:
+                text = snippet(bodies[hit.object_id], self.query)
+                if hit.kind == Kind.NOTE:
+                    text = format_html("{}: {}", _("Заметка"), text)
+                out[ticket.pk] = text
+        return out
 
 
-def search_tickets(visible: TicketQuerySet, tenant: Tenant, query: str) -> TicketQuerySet:
-    """``visible`` (already scoped to the agent) narrowed to the tickets matching ``query``."""
-    return visible.filter(search_condition(tenant, query))
+def _search(
+    tickets: TicketQuerySet,
+    tenant: Tenant,
+    text: str,
+    *,
+    kinds: Sequence[str],
+    public_only: bool,
+    capped: bool,
+) -> TicketResults:
+    query = parse_query(text)
+    results = TicketResults(query=query)
+    hits = engine.find(
+        query,
+        tenant_id=tenant.pk,
+        kinds=kinds,
+        tickets=tickets,
+        public_only=public_only,
+        newest_per_kind=engine.NEWEST_PER_KIND if capped else None,
+    )
+    for hit in hits:
+        if hit.ticket_id is not None and hit.ticket_id not in results.best:
+            results.best[hit.ticket_id] = hit
+            results.ticket_ids.append(hit.ticket_id)
+    dropped = engine.excluded_tickets(
+        query, tenant_id=tenant.pk, ticket_ids=results.ticket_ids, kinds=kinds, public_only=public_only
+    )
+    if dropped:
+        results.ticket_ids = [pk for pk in results.ticket_ids if pk not in dropped]
+    return results
+
+
+def search_for_agent(tickets: TicketQuerySet, tenant: Tenant, text: str) -> TicketResults:
+    """``tickets``: what the agent may see, already filtered. Internal notes included."""
+    return _search(tickets, tenant, text, kinds=TICKET_KINDS, public_only=False, capped=True)
+
+
+def search_for_client(tickets: TicketQuerySet, tenant: Tenant, text: str) -> TicketResults:
+    """``tickets``: the client's visible tickets. Public texts only; every match of a client's few
+    tickets is looked at (no cap on the tenant's newest)."""
+    return _search(tickets, tenant, text, kinds=PORTAL_KINDS, public_only=True, capped=False)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import Tenant, User
+from search.forms import SearchField
 from sla.models import SLATier
 from tickets.models import Category, Contact, Organization, Priority, Queue
 from tickets.statuses import Status
@@ -36,7 +37,7 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class QueueFilterForm(forms.Form):
     view = forms.ChoiceField(label=_("Список"), choices=QUEUE_VIEWS, required=False)
-    q = forms.CharField(label=_("Поиск"), required=False, max_length=200)
+    q = SearchField(label=_("Поиск"))
     queue = forms.ModelChoiceField(label=_("Очередь"), queryset=Queue.objects.none(), required=False)
     status = forms.ChoiceField(label=_("Статус"), choices=[("", "—"), *Status.choices], required=False)
     priority = forms.TypedChoiceField(

@@ -27,6 +27,7 @@ from django.utils import timezone
 from helpdesk.models import Tenant, User
 from sla import clocks as sla_clocks
 from sla.models import SLATier
+from tickets import search_index
 from tickets.models import (
     Attachment,
     AuthorKind,
@@ -355,6 +356,7 @@ def ticket_create(
     )
     # The clock, the "created" event and the first message in one round trip (the message's pk last).
     insert_together([row for row in (clock, event, message) if row is not None])
+    search_index.index_new_ticket(ticket, message)
     _store_attachments(ticket=ticket, message=message, files=attachments)
     _add_new_ticket_participants(ticket=ticket, emails=participants)
     quiet = {} if acknowledge else {"acknowledge": False}
@@ -503,6 +505,7 @@ def ticket_reply(
         source=source,
         created_at=now,
     )
+    search_index.index_new_messages([message])
     _store_attachments(ticket=ticket, message=message, files=attachments)
     record_event(
         ticket=ticket,

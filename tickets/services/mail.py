@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from helpdesk.models import Tenant
+from tickets import search_index
 from tickets.models import Contact, Organization
 
 
@@ -36,4 +37,5 @@ def contact_get_or_create_for_email(
     except IntegrityError:
         # Two messages from the same new sender at once: the other one created it.
         return Contact.objects.for_tenant(tenant).get(email__iexact=email), False
+    search_index.index_contact(contact, created=True)
     return contact, True

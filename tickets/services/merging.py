@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.models import User
+from tickets import search_index
 from tickets.models import Attachment, LinkKind, Message, Ticket, TicketParticipant, TimeEntry
 from tickets.services import (
     NewAttachment,
@@ -38,6 +39,7 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User | None, reason: 
         raise TicketError(f"Ticket {target.display_number} is closed and cannot take a merge.")
     now = timezone.now()
     moved_messages = Message.objects.filter(ticket=source).update(ticket=target)
+    search_index.index_merge(source=source, target=target)
     Attachment.objects.filter(ticket=source).update(ticket=target)
     TimeEntry.objects.filter(ticket=source).update(ticket=target)
     people = list(TicketParticipant.objects.filter(ticket=source).values_list("email", flat=True))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from tickets import search_index
 from tickets.models import Category, Contact, Ticket
 from tickets.services import NewAttachment, ticket_create
 
@@ -33,6 +34,7 @@ def portal_ticket_create(
         setattr(contact, key, details[key][:200])
     if changed:
         contact.save(update_fields=changed)
+        search_index.index_contact(contact)
     fields = dict(custom_fields or {})
     if details:
         fields["_contact"] = details

@@ -16,7 +16,7 @@ from helpdesk.models import Tenant
 from reports.drilldown import DrillDown
 from sla.selectors import tenant_timezone
 from tickets.models import Ticket, TicketQuerySet
-from tickets.search import search_tickets
+from tickets.search import TicketResults
 from tickets.sla_flags import BREACHED as _BREACHED
 from tickets.sla_flags import WARNED as _WARNED
 from tickets.statuses import Status
@@ -83,8 +83,6 @@ def filter_tickets(
     tickets = visible
     drilldown = drilldown or DrillDown()
     query = (data.get("q") or "").strip()
-    if query:
-        tickets = search_tickets(tickets, tenant, query)
     # Lists show open work; a status filter, a search or a report link's state=all reach closed tickets.
     if not data.get("status") and not query and not drilldown.includes_closed:
         tickets = tickets.open()
@@ -101,6 +99,28 @@ def filter_tickets(
     if not drilldown.is_empty():
         tickets = drilldown.apply(tickets, tz=tenant_timezone(tenant) if drilldown.needs_time_zone else None)
     return tickets
+
+
+def ranked_page(
+    tickets: TicketQuerySet, found: TicketResults, *, after: str = "", tenant: Tenant
+) -> tuple[list[Ticket], str]:
+    """One page of search results in their order (best first); the cursor is an offset into them
+    (at most ``search.engine.MAX_HITS`` tickets, so an offset is as cheap as a key)."""
+    start = int(after[1:]) if after.startswith("r") and after[1:].isdigit() else 0
+    ids = found.ticket_ids[start : start + PAGE_SIZE]
+    rows = list(
+        tickets.filter(pk__in=ids)
+        .annotate(next_due=NEXT_DUE)
+        .select_related("requester", "organization", "assignee")
+        .only(*ROW_FIELDS)
+        .order_by()
+    )
+    position = {pk: i for i, pk in enumerate(ids)}
+    rows.sort(key=lambda row: position[row.pk])
+    for row in rows:
+        row.tenant = tenant
+    more = start + PAGE_SIZE < len(found.ticket_ids)
+    return rows, f"r{start + PAGE_SIZE}" if more else ""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -27,9 +28,10 @@ from reports.journal import (
 from sla.selectors import tenant_timezone
 from tickets.forms.agent import QUEUE_VIEWS, BulkForm, QueueFilterForm, SavedFilterForm
 from tickets.models import SavedFilter
+from tickets.search import TicketResults, search_for_agent
 from tickets.selectors import tickets_for_agent
 from tickets.services.bulk import bulk_apply
-from tickets.views.agent.filtering import filter_tickets, page
+from tickets.views.agent.filtering import filter_tickets, page, ranked_page
 from tickets.views.agent.rows import queue_rows
 
 FILTER_KEYS = (
@@ -47,13 +49,18 @@ FILTER_KEYS = (
 )
 
 
-def _filtered(request: HttpRequest) -> tuple[QueueFilterForm, object]:
+def _filtered(request: HttpRequest) -> tuple[QueueFilterForm, Any, TicketResults | None]:
     tenant = request.tenant  # type: ignore[attr-defined]
     form = QueueFilterForm(request.GET or None, tenant=tenant)
     data = form.cleaned_data if form.is_valid() else {}
     visible = tickets_for_agent(tenant=tenant, user=request.user)
     drilldown = DrillDown.from_query(request.GET)
-    return form, filter_tickets(visible, tenant=tenant, user=request.user, data=data, drilldown=drilldown)
+    tickets = filter_tickets(visible, tenant=tenant, user=request.user, data=data, drilldown=drilldown)
+    found = None
+    if data.get("q"):
+        found = search_for_agent(tickets, tenant, data["q"])
+        tickets = tickets.filter(pk__in=found.ticket_ids)
+    return form, tickets, found
 
 
 def _filter_query(request: HttpRequest) -> str:
@@ -64,14 +71,19 @@ def _filter_query(request: HttpRequest) -> str:
 @require_GET
 def queue_list(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant  # type: ignore[attr-defined]
-    form, tickets = _filtered(request)
+    form, tickets, found = _filtered(request)
     sort = (form.cleaned_data.get("sort") if form.is_bound and form.is_valid() else "") or "due"
-    tickets_page, next_cursor = page(tickets, sort=sort, after=request.GET.get("after", ""), tenant=tenant)
+    after = request.GET.get("after", "")
+    if found is not None and not request.GET.get("sort"):
+        tickets_page, next_cursor = ranked_page(tickets, found, after=after, tenant=tenant)
+    else:
+        tickets_page, next_cursor = page(tickets, sort=sort, after=after, tenant=tenant)
     now = timezone.now()
     filter_query = _filter_query(request)
     context = {
         "form": form,
-        "rows": queue_rows(tickets_page, now=now),
+        "rows": queue_rows(tickets_page, now=now, snippets=found.snippets(tickets_page) if found else None),
+        "searching": found is not None,
         "next_url": f"?{filter_query}&after={next_cursor}" if next_cursor else "",
         "filter_query": filter_query,
         "drilldown": DrillDown.from_query(request.GET).described(),
@@ -101,7 +113,7 @@ def journal_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHt
     if fmt not in ("csv", "xlsx"):
         raise Http404("Unknown format")
     tenant = request.tenant  # type: ignore[attr-defined]
-    _form, tickets = _filtered(request)
+    _form, tickets, _found = _filtered(request)
     records = journal_records(journal_tickets(tickets).iterator(chunk_size=2000))
     tz = tenant_timezone(tenant)
     response: HttpResponse | StreamingHttpResponse

@@ -6,6 +6,7 @@ page's CPU time; the template now only prints ready strings.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,6 +36,7 @@ class QueueRow:
     due_iso: str
     due_text: str
     overdue: bool
+    snippet: str = ""  # a search's highlighted excerpt (already escaped)
 
 
 def _row_class(ticket: Ticket) -> str:
@@ -46,7 +48,9 @@ def _row_class(ticket: Ticket) -> str:
     return css
 
 
-def queue_rows(tickets: list[Ticket], *, now: datetime) -> list[QueueRow]:
+def queue_rows(
+    tickets: list[Ticket], *, now: datetime, snippets: Mapping[int, str] | None = None
+) -> list[QueueRow]:
     # One reverse() for the page: the number is the only part that changes between rows.
     pattern = reverse("agent:ticket_detail", args=[_NUMBER_SLOT])
     head, tail = pattern.rsplit(_NUMBER_SLOT, 1)
@@ -74,6 +78,7 @@ def queue_rows(tickets: list[Ticket], *, now: datetime) -> list[QueueRow]:
                 due_iso=local_due.isoformat() if local_due else "",
                 due_text=local_due.strftime("%d.%m %H:%M") if local_due else "",
                 overdue=bool(due and due < now),
+                snippet=snippets.get(t.pk, "") if snippets else "",
             )
         )
     return rows

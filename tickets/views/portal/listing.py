@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import ClientVisibility
 from helpdesk.permissions import client_required
-from tickets.models import Message, MessageKind, TicketQuerySet
-from tickets.selectors import contact_for_user, parse_ticket_number, tickets_for_client
+from tickets.search import search_for_client
+from tickets.selectors import contact_for_user, tickets_for_client
 from tickets.statuses import OPEN_STATUSES, Status
 
 PAGE_SIZE = 25
@@ -21,21 +20,6 @@ STATUS_FILTERS = {
     "resolved": (_("Решённые"), {Status.RESOLVED}),
     "closed": (_("Закрытые"), {Status.CLOSED}),
 }
-
-
-def _search(tickets: TicketQuerySet, request: HttpRequest, query: str) -> TicketQuerySet:
-    tenant = request.tenant  # type: ignore[attr-defined]
-    number = parse_ticket_number(tenant, query)
-    if number is None and query.isdigit() and len(query) <= 18:
-        number = int(query)
-    if number is not None:
-        return tickets.filter(number=number)
-    for word in query.split()[:6]:
-        in_public_text = Message.objects.filter(
-            ticket_id=OuterRef("pk"), kind=MessageKind.PUBLIC, body_text__icontains=word
-        )
-        tickets = tickets.filter(Q(subject__icontains=word) | Exists(in_public_text))
-    return tickets
 
 
 @client_required
@@ -51,15 +35,25 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     if mine_only:
         tickets = tickets.filter(requester=contact)
     query = request.GET.get("q", "").strip()[:200]
-    if query:
-        tickets = _search(tickets, request, query)
-    tickets = tickets.select_related("requester").order_by("-created_at", "-pk")
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    found = search_for_client(tickets, tenant, query) if query else None
+    if found is not None:
+        # Best match first: the ranked ids (at most a few hundred) in their order.
+        position = {pk: i for i, pk in enumerate(found.ticket_ids)}
+        ranked = sorted(
+            tickets.filter(pk__in=found.ticket_ids).select_related("requester"), key=lambda t: position[t.pk]
+        )
+        page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        tickets = tickets.select_related("requester").order_by("-created_at", "-pk")
+        page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     # Every row is of this tenant and links under the list's URL: no join and no reverse() per row.
     list_url = reverse("portal:ticket_list")
     for ticket in page.object_list:
         ticket.tenant = tenant
         ticket.portal_url = f"{list_url}{ticket.display_number}/"
+    snippets = found.snippets(page.object_list) if found is not None else {}
+    for ticket in page.object_list:
+        ticket.search_snippet = snippets.get(ticket.pk, "")
     return render(
         request,
         "portal/ticket_list.html",
