@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tickets",
     "sla",
     "mailgate",
+    "kb",
     "reports",
     "monitoring",
     "api",

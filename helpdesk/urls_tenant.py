@@ -38,6 +38,8 @@ tenant_patterns = (
 urlpatterns = [
     path("", include(tenant_patterns)),
     path("tickets/", include("tickets.urls.portal")),
+    path("kb/", include("kb.urls.portal")),
+    path("agent/kb/", include("kb.urls.agent")),
     path("agent/", include("tickets.urls.agent")),
     path("sla-report/", include("tickets.urls.client_reports")),
     path("healthz/", views.healthz),

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from search import fts
 from search.models import SearchEntry
-from search.text import Query
+from search.text import Matcher, Query
 
 # For staff searches each kind contributes at most its newest matches: enough for any page a person reads,
 # and what keeps a common word as fast as a rare one (the scan stops early).
@@ -95,3 +95,38 @@ def excluded_objects(
     entries = SearchEntry.objects.filter(tenant_id=tenant_id, kind__in=list(kinds), object_id__in=ids)
     entries = fts.matching(entries, query.excluded, tenant_id=tenant_id, any_of=True)
     return set(entries.values_list("object_id", flat=True))
+
+
+def suggest(
+    query: Query, *, tenant_id: int, kinds: Sequence[str], public_only: bool = False, limit: int = 5
+) -> list[int]:
+    """Object ids sharing the most words with ``query`` (any word, not all: for suggestions beside a
+    subject being typed). Words of up to three letters ("не", "при") do not count. Scored in Python over
+    the stored terms of the matching entries, so both databases rank alike: more words shared first, a
+    word in the title over one in the body, then the newest."""
+    clauses = tuple(c for c in query.required if len(c) > 1 or c[0].prefix or not c[0].text.isalpha())
+    if not clauses or query.invalid:
+        return []
+    entries = SearchEntry.objects.filter(tenant_id=tenant_id, kind__in=list(kinds))
+    if public_only:
+        entries = entries.filter(public=True)
+    entries = fts.matching(entries, clauses, tenant_id=tenant_id, any_of=True)
+    shared: dict[int, set[int]] = {}
+    best_weight: dict[int, int] = {}
+    for object_id, weight, terms in entries.values_list("object_id", "weight", "terms")[:500]:
+        words = terms.split()
+        found = {i for i, clause in enumerate(clauses) if _clause_in(clause, words)}
+        shared.setdefault(object_id, set()).update(found)
+        best_weight[object_id] = max(best_weight.get(object_id, 0), weight if found else 0)
+    needed = max(1, (len(clauses) + 1) // 2)
+    ranked = sorted(
+        (pk for pk, found in shared.items() if len(found) >= needed),
+        key=lambda pk: (len(shared[pk]), best_weight[pk], pk),
+        reverse=True,
+    )
+    return ranked[:limit]
+
+
+def _clause_in(clause: Sequence[Matcher], words: Sequence[str]) -> bool:
+    n = len(clause)
+    return any(all(m.matches(words[i + k]) for k, m in enumerate(clause)) for i in range(len(words) - n + 1))

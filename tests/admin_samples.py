@@ -76,7 +76,27 @@ def _webhooks(world: Any) -> None:
     plan_deliveries(event="ticket.created", ticket_id=world.ticket.pk, data={}, notice_id=f"sample-{endpoint.pk}")
 
 
-SAMPLE_MAKERS: list[Callable[[Any], None]] = [_tickets, _announcement, _agent_workspace, _sla, _mailgate, _api, _webhooks]
+def _knowledge_base(world: Any) -> None:
+    from kb import services as kb_services
+
+    category = kb_services.category_save(tenant=world.tenant, name="Частые вопросы")
+    article = kb_services.article_save(
+        tenant=world.tenant, actor=world.admin, title="Как сбросить пароль", body_html="<p>Так.</p>",
+        category=category, status="published",
+    )  # fmt: skip
+    kb_services.deflection_record(article=article, contact=world.client, subject="Не могу войти")
+
+
+SAMPLE_MAKERS: list[Callable[[Any], None]] = [
+    _tickets,
+    _announcement,
+    _agent_workspace,
+    _sla,
+    _mailgate,
+    _api,
+    _webhooks,
+    _knowledge_base,
+]
 
 
 def fill_tenant(world: Any) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from helpdesk.models import ClientVisibility, ClosedReplyPolicy, Membership, Role, Tenant, User
+from search import index as search_index
 from sla.models import SLATier
 from tickets import services
 from tickets.models import (
@@ -348,7 +349,10 @@ def _seed_tickets(*, tenant: Tenant, spec: DemoTenant, client: Contact, agent: U
 @transaction.atomic
 def seed_demo() -> list[tuple[Tenant, bool]]:
     _user(SUPERUSER_EMAIL, full_name="Администратор платформы", superuser=True)
-    return [_seed_tenant(spec) for spec in DEMO_TENANTS]
+    seeded = [_seed_tenant(spec) for spec in DEMO_TENANTS]
+    for tenant, _created in seeded:  # contacts and organisations made above without the services
+        search_index.rebuild(tenant_id=tenant.pk)
+    return seeded
 
 
 def demo_logins() -> list[tuple[str, str]]:

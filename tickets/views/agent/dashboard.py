@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from helpdesk.permissions import lead_required
+from kb.selectors import deflection_summary
 from tickets.dashboard import build_dashboard
 
 
@@ -16,4 +17,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("weeks", "")
     weeks = int(raw) if raw.isdigit() and 1 <= int(raw) <= 104 else 12
     data = build_dashboard(request.tenant, weeks=weeks)  # type: ignore[attr-defined]
-    return render(request, "agent/dashboard.html", {"dash": data, "weeks": weeks})
+    kb = deflection_summary(request.tenant, since=data.since)  # type: ignore[attr-defined]
+    return render(request, "agent/dashboard.html", {"dash": data, "weeks": weeks, "kb": kb})

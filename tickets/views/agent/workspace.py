@@ -20,6 +20,8 @@ from helpdesk.media_files import open_stored
 from helpdesk.models import User
 from helpdesk.permissions import agent_required
 from helpdesk.tenancy import is_lead
+from kb import services as kb_services
+from kb.services import articles_linked_in
 from sla.models import SLATier
 from tickets import services
 from tickets.attachment_policy import attachment_refusal
@@ -223,7 +225,7 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
         return render(request, "agent/tickets/detail.html", context, status=400)
     data = form.cleaned_data
     try:
-        services.ticket_reply(
+        message = services.ticket_reply(
             ticket=ticket,
             body_text=data["body"],
             actor=request.user,  # type: ignore[arg-type]
@@ -238,6 +240,13 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
                 for f in data["attachments"]
             ],
         )
+        if not data["internal"]:
+            kb_services.articles_sent_record(
+                ticket=ticket,
+                message=message,
+                articles=articles_linked_in(ticket.tenant, data["body"]),
+                actor=request.user,
+            )
         if data.get("then_status") and not data["internal"]:
             services.ticket_set_status(ticket=ticket, status=data["then_status"], actor=request.user)  # type: ignore[arg-type]
     except (services.TicketError, InvalidTransition) as exc:
