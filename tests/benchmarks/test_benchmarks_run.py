@@ -91,3 +91,11 @@ def test_sla_calendar_agrees_with_the_reference():
     summary = _run("sla_calendar.py", "--calls", "2000")
     assert summary["mismatches"] == 0
     assert summary["edge_mismatches"] == 0
+
+
+def test_search_loads_indexes_and_times_every_search(tmp_path):
+    """On SQLite (its default) whatever the suite's database; a tiny size."""
+    summary = _run("search.py", "--tickets", "100", "--repeat", "2", env={"BENCH_VAR_DIR": str(tmp_path / "bench")})
+    assert summary["database"] == "sqlite" and summary["tickets"] == 100
+    assert {"agent_common_word", "portal_common_word", "kb_search"} <= set(summary["searches"])
+    assert summary["indexing"]["statements_per_message"] == 2  # the entry and its FTS5 row
