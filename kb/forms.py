@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import Tenant
 from kb.models import ArticleCategory, ArticleStatus, Visibility
-from search.forms import SearchField
 
 
 class ArticleForm(forms.Form):
@@ -37,7 +36,3 @@ class CategoryForm(forms.Form):
     name = forms.CharField(label=_("Название"), max_length=200)
     description = forms.CharField(label=_("Описание"), max_length=500, required=False)
     ordering = forms.IntegerField(label=_("Порядок"), min_value=0, initial=0)
-
-
-class KbSearchForm(forms.Form):
-    q = SearchField(label=_("Поиск"))

@@ -4,7 +4,7 @@ and the articles sent in replies. Views and the admin call these; nothing happen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import nh3
@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -109,15 +109,18 @@ def article_save(
     return article
 
 
-@transaction.atomic
 def image_type(content: bytes) -> str | None:
     if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
         return "image/webp"
     return next((kind for magic, kind in IMAGE_SIGNATURES.items() if content.startswith(magic)), None)
 
 
-def article_add_image(*, article: Article, filename: str, content: bytes) -> ArticleImage:
-    """Store a picture for ``article``; returns it (its URL goes into the body as an ``<img>``)."""
+@transaction.atomic
+def article_add_image(
+    *, article: Article, filename: str, content: bytes, url_for: Callable[[ArticleImage], str] | None = None
+) -> ArticleImage:
+    """Store a picture for ``article``; with ``url_for`` (the image's address) it is also appended to the
+    body as an ``<img>``."""
     content_type = image_type(content)
     if content_type is None:
         raise ArticleError(_("Можно вставлять только изображения PNG, JPEG, GIF или WebP."))
@@ -128,6 +131,10 @@ def article_add_image(*, article: Article, filename: str, content: bytes) -> Art
     )
     image.file.save(filename or "image", ContentFile(content), save=False)
     image.save()
+    if url_for is not None:
+        tag = format_html('<p><img src="{}" alt="{}"></p>', url_for(image), filename)
+        article.body_html = sanitise(f"{article.body_html}\n{tag}")
+        article.save(update_fields=["body_html"])
     return image
 
 

@@ -64,21 +64,11 @@ def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             )
             upload = data.get("image")
             if upload:
-                image = services.article_add_image(
-                    article=article, filename=upload.name, content=upload.read()
-                )
-                src = reverse("kb:image", args=[image.pk])
-                services.article_save(
-                    tenant=tenant,
-                    actor=request.user,
+                services.article_add_image(
                     article=article,
-                    title=article.title,
-                    slug=article.slug,
-                    body_html=f'{article.body_html}\n<p><img src="{src}" alt="{upload.name}"></p>',
-                    category=article.category,
-                    tags=article.tags,
-                    visibility=article.visibility,
-                    status=article.status,
+                    filename=upload.name,
+                    content=upload.read(),
+                    url_for=lambda image: reverse("kb:image", args=[image.pk]),
                 )
         except services.ArticleError as exc:
             form.add_error(None, str(exc))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from kb import services
@@ -174,3 +175,22 @@ def test_images_follow_the_articles_visibility(kb, world_a):
     assert Client().get(f"/t/alpha/kb/images/{hidden.pk}/").status_code == 404
     with pytest.raises(services.ArticleError):
         services.article_add_image(article=kb["merge"], filename="x.html", content=b"<html>")
+
+
+def test_an_uploaded_image_is_appended_to_the_body(kb, world_a, login):
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 20
+    article = kb["login"]
+    data = {
+        "title": article.title,
+        "body_html": article.body_html,
+        "visibility": "public",
+        "status": "published",
+    }
+    upload = SimpleUploadedFile('shot".png', png, content_type="application/octet-stream")
+    login(world_a.lead).post(f"/t/alpha/agent/kb/{article.pk}/", {**data, "image": upload})
+    article.refresh_from_db()
+    image = article.images.get()
+    assert (
+        f'src="/kb/images/{image.pk}/"' in article.body_html or f"/kb/images/{image.pk}/" in article.body_html
+    )
+    assert 'alt="shot&quot;.png"' in article.body_html
