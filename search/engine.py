@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from search import fts
 from search.models import SearchEntry
@@ -57,10 +57,9 @@ def find(
     if newest_per_kind is None:
         entries = fts.matching(entries, query.required, tenant_id=tenant_id)
     else:
-        condition = Q()
-        for kind in kinds:
-            condition |= fts.newest_matching(query, tenant_id=tenant_id, kind=kind, limit=newest_per_kind)
-        entries = entries.filter(condition)
+        entries = entries.filter(
+            fts.newest_matching(query, tenant_id=tenant_id, kinds=kinds, limit=newest_per_kind)
+        )
     rows = entries.order_by("-weight", "-id").values_list("pk", "kind", "object_id", "ticket_id", "weight")
     return [Hit(*row) for row in rows[:limit]]
 

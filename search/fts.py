@@ -143,8 +143,10 @@ def ts_expression(clauses: Sequence[Sequence[Matcher]], *, any_of: bool = False)
 
 
 def _vector_match(tsquery: str) -> RawSQL:
+    # The column is left unqualified on purpose: inside a subquery Django aliases the table (U0), and a
+    # qualified "search_searchentry"."vector" would silently correlate with the outer query instead.
     return RawSQL(  # noqa: S611 - the column is ours, the query text is a parameter
-        f'"{TABLE}"."vector" @@ CAST(%s AS tsquery)', (tsquery,), output_field=BooleanField()
+        '"vector" @@ CAST(%s AS tsquery)', (tsquery,), output_field=BooleanField()
     )
 
 
@@ -164,25 +166,30 @@ def matching(
     return entries.filter(_vector_match(ts_expression(clauses, any_of=any_of)))
 
 
-def newest_matching(query: Query, *, tenant_id: int, kind: str, limit: int) -> Q:
-    """A condition on entries: among the ``limit`` newest entries of this tenant and kind matching
-    ``query``. Both databases stop after ``limit`` hits (FTS5 walks its rowids backwards; PostgreSQL picks a
-    backward scan of ``search_entry_recent`` for common words and the GIN index for rare ones)."""
+def newest_matching(query: Query, *, tenant_id: int, kinds: Sequence[str], limit: int) -> Q:
+    """A condition on entries: among the ``limit`` newest entries of this tenant matching ``query``, for
+    each of ``kinds``. Both databases stop after ``limit`` hits per kind: FTS5 walks its rowids backwards;
+    PostgreSQL picks a scan of ``search_entry_recent`` for common words and the GIN index for rare ones,
+    and the union of the kinds' ids drives the outer query through the primary key."""
     if _sqlite():
-        expression = (
-            f'terms : ({fts_expression(query.required)}) AND scope : ("t{tenant_id}" AND '
-            f'"k{kind.replace("_", "")}")'
-        )
-        return Q(
-            pk__in=RawSQL(  # noqa: S611
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s",  # noqa: S608
-                (expression, limit),
+        condition = Q()
+        for kind in kinds:
+            expression = (
+                f'terms : ({fts_expression(query.required)}) AND scope : ("t{tenant_id}" AND '
+                f'"k{kind.replace("_", "")}")'
             )
-        )
-    newest = (
+            condition |= Q(
+                pk__in=RawSQL(  # noqa: S611
+                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s",  # noqa: S608
+                    (expression, limit),
+                )
+            )
+        return condition
+    per_kind = [
         SearchEntry.objects.filter(tenant_id=tenant_id, kind=kind)
         .filter(_vector_match(ts_expression(query.required)))
         .order_by("-id")
         .values("id")[:limit]
-    )
-    return Q(pk__in=newest)
+        for kind in kinds
+    ]
+    return Q(pk__in=per_kind[0].union(*per_kind[1:], all=True) if len(per_kind) > 1 else per_kind[0])

@@ -117,3 +117,13 @@ def test_postgresql_splits_the_stored_terms_exactly_like_search_text(db):
         cursor.execute("SELECT tsvector_to_array(to_tsvector('simple'::regconfig, %s))", [terms])
         lexemes = set(cursor.fetchone()[0])
     assert lexemes == set(terms.split())
+
+
+def test_the_newest_matches_are_looked_at_not_the_newest_entries(world_a, monkeypatch):
+    """With a cap of two matches per kind, two older matching tickets are still found behind newer
+    tickets that do not match (the cap counts matches, not entries)."""
+    monkeypatch.setattr(engine, "NEWEST_PER_KIND", 2)
+    older = [make_ticket(tenant=world_a.tenant, subject=f"Мигает лампа {i}") for i in range(3)]
+    for i in range(4):
+        make_ticket(tenant=world_a.tenant, subject=f"Другая тема {i}", body_text="Другой текст")
+    assert _found(world_a, "лампа") == [older[2].number, older[1].number]
