@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from search import fts
 from search.models import SearchEntry
@@ -53,7 +53,9 @@ def find(
     if public_only:
         entries = entries.filter(public=True)
     if tickets is not None:
-        entries = entries.filter(ticket_id__in=tickets.order_by().values("pk"))
+        # EXISTS per candidate, not IN: a lead's scope is every ticket of the tenant, which SQLite would
+        # otherwise materialise on every search.
+        entries = entries.filter(Exists(tickets.order_by().filter(pk=OuterRef("ticket_id"))))
     if newest_per_kind is None:
         entries = fts.matching(entries, query.required, tenant_id=tenant_id)
     else:
@@ -72,16 +74,27 @@ def excluded_tickets(
     kinds: Sequence[str],
     public_only: bool = False,
 ) -> set[int]:
-    """Of ``ticket_ids``, those with any entry matching an excluded clause (``-слово``). One query, and
-    only when the query excludes something."""
+    """Of ``ticket_ids``, those with any entry containing an excluded clause (``-слово``). One query, only
+    when the query excludes something; the clauses are checked in Python over the few hundred tickets'
+    stored terms (cheaper than the index's list of every entry with a common word, and alike on both
+    databases)."""
     ids = list(ticket_ids)
     if not query.excluded or not ids:
         return set()
-    entries = SearchEntry.objects.filter(tenant_id=tenant_id, kind__in=list(kinds), ticket_id__in=ids)
-    if public_only:
-        entries = entries.filter(public=True)
-    entries = fts.matching(entries, query.excluded, tenant_id=tenant_id, any_of=True)
-    return set(entries.values_list("ticket_id", flat=True))
+    # Only the ticket ids in SQL (their index); tenant, kind and visibility are checked on the rows, or
+    # SQLite prefers the (tenant, kind) index and reads every entry of the tenant.
+    rows = SearchEntry.objects.filter(ticket_id__in=ids).values_list(
+        "ticket_id", "tenant_id", "kind", "public", "terms"
+    )
+    wanted = set(kinds)
+    return _containing(
+        query,
+        (
+            (ticket_id, terms)
+            for ticket_id, entry_tenant, kind, public, terms in rows
+            if entry_tenant == tenant_id and kind in wanted and (public or not public_only)
+        ),
+    )
 
 
 def excluded_objects(
@@ -92,8 +105,17 @@ def excluded_objects(
     if not query.excluded or not ids:
         return set()
     entries = SearchEntry.objects.filter(tenant_id=tenant_id, kind__in=list(kinds), object_id__in=ids)
-    entries = fts.matching(entries, query.excluded, tenant_id=tenant_id, any_of=True)
-    return set(entries.values_list("object_id", flat=True))
+    return _containing(query, entries.values_list("object_id", "terms"))
+
+
+def _containing(query: Query, rows: Iterable[tuple[int, str]]) -> set[int]:
+    found = set()
+    for key, terms in rows:
+        if key not in found:
+            words = terms.split()
+            if any(_clause_in(clause, words) for clause in query.excluded):
+                found.add(key)
+    return found
 
 
 def suggest(

@@ -172,19 +172,20 @@ def newest_matching(query: Query, *, tenant_id: int, kinds: Sequence[str], limit
     PostgreSQL picks a scan of ``search_entry_recent`` for common words and the GIN index for rare ones,
     and the union of the kinds' ids drives the outer query through the primary key."""
     if _sqlite():
-        condition = Q()
+        # One list of rowids (a UNION ALL of the kinds' newest hits): SQLite then fetches the entries by
+        # rowid instead of scanning the tenant's entries and probing several lists (3× the time at 100k).
+        parts, params = [], []
         for kind in kinds:
+            parts.append(
+                f"SELECT rowid FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608
+                "ORDER BY rowid DESC LIMIT %s)"
+            )
             expression = (
                 f'terms : ({fts_expression(query.required)}) AND scope : ("t{tenant_id}" AND '
                 f'"k{kind.replace("_", "")}")'
             )
-            condition |= Q(
-                pk__in=RawSQL(  # noqa: S611
-                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s",  # noqa: S608
-                    (expression, limit),
-                )
-            )
-        return condition
+            params += [expression, limit]
+        return Q(pk__in=RawSQL(" UNION ALL ".join(parts), params))  # noqa: S611
     per_kind = [
         SearchEntry.objects.filter(tenant_id=tenant_id, kind=kind)
         .filter(_vector_match(ts_expression(query.required)))
