@@ -17,7 +17,7 @@ from search.text import Matcher, Query
 
 # For staff searches each kind contributes at most its newest matches: enough for any page a person reads,
 # and what keeps a common word as fast as a rare one (the scan stops early).
-NEWEST_PER_KIND = 1000
+NEWEST_PER_KIND = 500
 MAX_HITS = 200
 
 

@@ -11,6 +11,7 @@ the data migration with historical models) yields everything for ``manage.py sea
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -143,17 +144,28 @@ def documents(
         "requester__full_name",
         "requester__email",
         "organization__name",
+        "created_at",
     )
-    for ticket in tickets.order_by("created_at", "pk").iterator(chunk_size=2000):
-        yield _ticket_document(
-            ticket,
-            prefix=ticket.tenant.ticket_prefix,
-            requester=ticket.requester,
-            organization_name=ticket.organization.name if ticket.organization else "",
-        )
-    fields = ("tenant_id", "ticket_id", "kind", "body_text")
-    for message in messages.only(*fields).order_by("created_at", "pk").iterator(chunk_size=2000):
-        yield message_document(message)
+    fields = ("tenant_id", "ticket_id", "kind", "body_text", "created_at")
+    # Tickets and messages interleaved by time, as the services write them: entry ids then grow with time
+    # across kinds too, which the "newest first" scans rely on.
+    for _at, order, item in heapq.merge(
+        ((t.created_at, 0, t) for t in tickets.order_by("created_at", "pk").iterator(chunk_size=2000)),
+        (
+            (m.created_at, 1, m)
+            for m in messages.only(*fields).order_by("created_at", "pk").iterator(chunk_size=2000)
+        ),
+        key=lambda row: row[:2],
+    ):
+        if order == 0:
+            yield _ticket_document(
+                item,
+                prefix=item.tenant.ticket_prefix,
+                requester=item.requester,
+                organization_name=item.organization.name if item.organization else "",
+            )
+        else:
+            yield message_document(item)
     for contact in contacts.select_related("organization").order_by("pk").iterator(chunk_size=2000):
         yield contact_document(
             contact, organization_name=contact.organization.name if contact.organization else ""
