@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('helpdesk', '0002_portal_announcements_and_contact_fields'),
-        ('tickets', '0006_search_index'),
+        ('tickets', '0010_search_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
