@@ -222,3 +222,15 @@ def test_a_failing_mailbox_is_marked_in_the_mailbox_admin_list(client, healthy):
     page = client.get(reverse("admin:mailgate_mailbox_changelist")).content.decode()
     assert "mailbox-health-error" in page and "gaierror: no such host" in page
     assert "mailbox-health-ok" in page
+
+
+def test_the_admin_index_links_the_monitoring_page_and_times_read_as_local_times(client, healthy):
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    box = polled_mailbox(healthy.tenant, "a@alpha.test", last_success_at=ago(minutes=1))
+    client.force_login(healthy.admin)
+    assert reverse("monitoring") in client.get(reverse("admin:index")).content.decode()
+    page = client.get(reverse("monitoring")).content.decode()
+    assert date_format(timezone.localtime(box.last_success_at), "SHORT_DATETIME_FORMAT") in page
+    assert box.last_success_at.isoformat()[:19] not in page
